@@ -1,0 +1,84 @@
+"""e-Service for complaints, comments and integrity reports of a Thai local government."""
+
+import os
+
+from flask import Flask
+
+from .config import Defaults
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: defaults, then ``instance/config.py``, then the environment."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(PROJECT_DIR, "templates"),
+        static_folder=os.path.join(PROJECT_DIR, "static"),
+    )
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        _config_from_environment(app)
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "eservice.db")
+
+    from . import auth, cli, database, errors, i18n, security, templating
+    from .extensions import csrf, db, limiter, login_manager, mail, migrate
+
+    database.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PACKAGE_DIR, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    auth.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    return app
+
+
+def _config_from_environment(app: Flask) -> None:
+    """``SECRET_KEY``, ``DATABASE_URL`` and ``MAIL_*`` as they are; any key as ``FLASK_<KEY>``."""
+    for key in ("SECRET_KEY",):
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    for key, value in os.environ.items():
+        if key.startswith("MAIL_"):
+            app.config[key] = _parse_scalar(value)
+    if os.environ.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in os.environ:
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    app.config.from_prefixed_env()
+    if app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def normalise_database_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` both mean psycopg 3 here."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
+def _parse_scalar(value: str):
+    lowered = value.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if value.isdigit():
+        return int(value)
+    return value

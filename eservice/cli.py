@@ -1,0 +1,64 @@
+"""Command-line tools: ``flask --app eservice init``, ``create-user``."""
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from .domain.reference import load_reference_data
+from .extensions import db
+from .models import Division, User
+from .models.user import ROLES
+
+
+@click.command("init")
+def init_command():
+    """Create or upgrade the database and load the reference data. Safe to repeat."""
+    upgrade()
+    report = load_reference_data(db.session, current_app.config["REFERENCE_DATA"])
+    db.session.commit()
+    added = ", ".join(f"{n} {kind}" for kind, n in report.added.items()) or "nothing new"
+    click.echo(f"Database is at the current schema; reference data: {added}.")
+    admins = [u for u in db.session.scalars(select(User)) if u.has_role("admin")]
+    if admins:
+        click.echo(f"Administrators: {', '.join(u.username for u in admins)}. Staff sign in at /staff/login.")
+    else:
+        click.echo(
+            "No administrator yet. Create the first one with:\n"
+            "  flask --app eservice create-user admin --role admin\n"
+            "then sign in at /staff/login."
+        )
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["officer"],
+              help="Repeat for several roles.")
+@click.option("--division", "divisions", multiple=True, help="Division code; repeat for several.")
+@click.option("--name", "display_name", default="", help="Name shown to colleagues.")
+@click.option("--email", default="")
+@click.password_option(help="Asked for when not given.")
+def create_user_command(username, roles, divisions, display_name, email, password):
+    """Create a staff account."""
+    from .domain.accounts import create_user
+
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise click.ClickException(f"A user named {username!r} exists already.")
+    found = []
+    for code in divisions:
+        division = db.session.scalar(select(Division).where(Division.code == code))
+        if division is None:
+            raise click.ClickException(f"No division with code {code!r}.")
+        found.append(division)
+    try:
+        user = create_user(db.session, username, password, roles=roles, divisions=found,
+                           display_name=display_name, email=email)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {user.username} ({' '.join(sorted(user.role_set))}).")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_command)
+    app.cli.add_command(create_user_command)

@@ -1,0 +1,58 @@
+"""Engine set-up that makes the embedded SQLite default safe for concurrent writers.
+
+SQLite runs in WAL mode with a busy timeout. Python's sqlite3 driver starts transactions lazily and
+cannot take the write lock up front, so a transaction that reads and then writes can fail at once with
+"database is locked" when another writer committed in between. We take over ``BEGIN`` and let a unit
+of work ask for ``BEGIN IMMEDIATE`` (see :func:`begin_write`), which queues writers on the busy timeout
+instead. On PostgreSQL none of this applies: row locks do the queueing.
+"""
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        if conn.get_execution_options().get("sqlite_immediate"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                _configure_sqlite(engine)
+
+
+def begin_write(session: Session) -> None:
+    """Start a fresh write transaction for a unit of work that must not interleave with other writers.
+
+    Anything read so far in this session is released first (nothing may be pending: a unit of work
+    starts here). On SQLite the write lock is taken now; on PostgreSQL this is an ordinary ``BEGIN``.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_write() called with unsaved changes in the session")
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"sqlite_immediate": True})

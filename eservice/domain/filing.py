@@ -1,0 +1,193 @@
+"""Filing a case: route it, number it, date it, and record it with its first event, all in the
+caller's transaction, so a failed filing leaves nothing behind (no case, no file, no used number)."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Attachment, Case, Category, Division, Organisation, Reporter, Village
+from . import clock, routing, tracking
+from .case_types import CASE_TYPES
+from .errors import DomainError
+from .fiscal import fiscal_year_of
+from .thai import to_bangkok
+from .uploads import CleanFile
+from .workflow import record_event
+
+
+@dataclass
+class Intake:
+    """What was filed, already validated by the intake schema (:mod:`eservice.intake`)."""
+
+    case_type: str
+    description: str
+    category: Category | None = None
+    village: Village | None = None
+    address_string: str = ""
+    lat: float | None = None
+    long: float | None = None
+    anonymous: bool = True
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+    email: str = ""
+    national_id: str = ""
+    subject_division: Division | None = None
+    channel_code: str = "web"
+    received_at: datetime | None = None  # when the office received it; now for the web
+    locale: str = "th"
+    files: list[CleanFile] = field(default_factory=list)
+    submission_token: str | None = None
+
+
+@dataclass
+class Filed:
+    case: Case
+    receipt_key: str
+
+
+def organisation(session: Session) -> Organisation:
+    org = session.scalar(select(Organisation).limit(1))
+    if org is None:
+        raise DomainError(_l("The service is not set up yet: run `flask --app eservice init`."))
+    return org
+
+
+def find_by_submission_token(session: Session, token: str | None) -> Case | None:
+    if not token:
+        return None
+    return session.scalar(select(Case).where(Case.submission_token_hash == tracking.hash_token(token)))
+
+
+def filing_digest(case: Case) -> str:
+    """A SHA-256 over what was filed, printed on the proof of filing so both sides can show later
+    that the text and files were not changed."""
+    content = {
+        "code": case.tracking_code,
+        "type": case.case_type,
+        "received_at": case.received_at.isoformat(),
+        "category": case.category.code if case.category else None,
+        "village": case.village.number if case.village else None,
+        "address": case.address_string,
+        "description": case.description,
+        "files": [a.sha256 for a in case.attachments],
+    }
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def file_case(session: Session, intake: Intake, *, actor=None, now: datetime | None = None) -> Filed:
+    """Record a new case. Call it inside :func:`eservice.database.begin_write`; the caller commits."""
+    kind = CASE_TYPES.get(intake.case_type)
+    if kind is None:
+        raise DomainError(_l("Unknown case type."), field="case_type")
+    if not intake.description.strip():
+        raise DomainError(_l("Describe the matter."), field="description")
+    category = intake.category
+    if category is not None and (not category.active or not category.offered_for(intake.case_type)):
+        raise DomainError(_l("This category is not available for this kind of case."), field="service_code")
+    if kind.confidential and category is not None and not category.division.is_integrity_unit:
+        raise DomainError(_l("This category is not available for this kind of case."), field="service_code")
+
+    division = routing.route(session, intake.case_type, category, intake.subject_division)
+    org = organisation(session)
+    now = now or datetime.now(UTC)
+    received_at = intake.received_at or now
+    fiscal_year = fiscal_year_of(received_at)
+    ack_days = category.ack_days if category else 1
+    resolve_days = category.resolve_days if category else 15
+    ack_due, resolve_due = clock.due_dates(session, to_bangkok(received_at).date(), ack_days, resolve_days)
+
+    number = tracking.allocate_number(session, fiscal_year)
+    receipt_key = tracking.new_receipt_key()
+    case = Case(
+        tracking_code=tracking.format_tracking_code(org.tracking_prefix, fiscal_year, number),
+        fiscal_year=fiscal_year,
+        number=number,
+        receipt_key_hash=tracking.hash_key(receipt_key),
+        submission_token_hash=tracking.hash_token(intake.submission_token) if intake.submission_token else None,
+        case_type=intake.case_type,
+        channel_code=intake.channel_code,
+        category=category,
+        division=division,
+        subject_division=intake.subject_division,
+        village=intake.village,
+        description=intake.description.strip(),
+        address_string=intake.address_string.strip(),
+        lat=intake.lat,
+        long=intake.long,
+        anonymous=intake.anonymous,
+        confidential=kind.confidential,
+        locale=intake.locale,
+        status="received",
+        received_at=received_at,
+        created_at=now,
+        ack_due=ack_due,
+        resolve_due=resolve_due,
+    )
+    if not intake.anonymous:
+        # An anonymous filing keeps no identity at all, even if the form carried some.
+        case.reporter = Reporter(
+            first_name=intake.first_name.strip(),
+            last_name=intake.last_name.strip(),
+            phone=intake.phone,
+            email=intake.email,
+            national_id=intake.national_id,
+        )
+    event = record_event(
+        case,
+        "filed",
+        actor=actor,
+        actor_kind="citizen" if actor is None else None,
+        public=True,
+        data={"channel": intake.channel_code},
+        now=now,
+    )
+    event.status_to = "received"
+    attach_files(case, event, intake.files, now)
+    session.add(case)
+    session.flush()
+    return Filed(case=case, receipt_key=receipt_key)
+
+
+def attach_files(case: Case, event, files: list[CleanFile], now: datetime) -> None:
+    for upload in files:
+        case.attachments.append(
+            Attachment(
+                event=event,
+                filename=upload.filename,
+                content_type=upload.content_type,
+                size=upload.size,
+                sha256=upload.sha256,
+                data=upload.data,
+                created_at=now,
+            )
+        )
+
+
+def find_case_by_code(session: Session, code: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.tracking_code == tracking.normalise_code(code)))
+
+
+def add_citizen_information(
+    session: Session, case: Case, note: str, files: list[CleanFile], now: datetime | None = None
+):
+    """The citizen adds text or files; if the office was waiting for them, the clock restarts."""
+    from . import workflow
+
+    if not workflow.can_add_information(case):
+        raise DomainError(_l("This case is finished; information can no longer be added to it."))
+    if not note.strip() and not files:
+        raise DomainError(_l("Write something or attach a file."), field="note")
+    now = now or datetime.now(UTC)
+    if case.status == "awaiting_citizen":
+        event = workflow.transition(session, case, "citizen_answer", note=note.strip(), now=now)
+    else:
+        event = record_event(case, "citizen_info", note=note.strip(), public=True, now=now)
+    attach_files(case, event, files, now)
+    session.flush()
+    return event

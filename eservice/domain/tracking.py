@@ -1,0 +1,84 @@
+"""Tracking codes (``BPT-2568-00042``) and receipt keys.
+
+The code is public: it shows status and dates only. The receipt key is the secret that lets an
+anonymous reporter follow up: 80 random bits, shown once, stored only as a SHA-256 hash. A key that
+long cannot be guessed, so a fast hash is enough (a slow KDF is for short, human-chosen passwords).
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ..models import TrackingSequence
+
+# Crockford's base32: no I, L, O or U, so a key read aloud or copied by hand is hard to get wrong.
+KEY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+KEY_BITS = 80
+KEY_CHARS = KEY_BITS // 5  # 16 characters, shown as four groups of four
+
+CODE_PATTERN = re.compile(r"^([A-Z]{1,10})-(\d{4})-(\d{5,})$")
+
+
+def format_tracking_code(prefix: str, fiscal_year: int, number: int) -> str:
+    return f"{prefix}-{fiscal_year}-{number:05d}"
+
+
+def normalise_code(text: str) -> str:
+    return re.sub(r"\s+", "", text or "").upper()
+
+
+def allocate_number(session: Session, fiscal_year: int) -> int:
+    """The next number of the fiscal year, inside the caller's transaction.
+
+    The row is created if missing (``ON CONFLICT DO NOTHING`` keeps two first filers of a year from
+    colliding) and incremented with ``UPDATE … RETURNING``, which holds the row (PostgreSQL) or the
+    database (SQLite) until the transaction ends. A rolled-back filing gives its number back.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(TrackingSequence)
+        .values(fiscal_year=fiscal_year, last_number=0)
+        .on_conflict_do_nothing(index_elements=["fiscal_year"])
+    )
+    return session.execute(
+        update(TrackingSequence)
+        .where(TrackingSequence.fiscal_year == fiscal_year)
+        .values(last_number=TrackingSequence.last_number + 1)
+        .returning(TrackingSequence.last_number)
+    ).scalar_one()
+
+
+def current_number(session: Session, fiscal_year: int) -> int:
+    return session.scalar(
+        select(TrackingSequence.last_number).where(TrackingSequence.fiscal_year == fiscal_year)
+    ) or 0
+
+
+def new_receipt_key() -> str:
+    raw = "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_CHARS))
+    return "-".join(raw[i : i + 4] for i in range(0, KEY_CHARS, 4))
+
+
+def normalise_key(text: str) -> str:
+    """Accept the key as the citizen types it: any case, spaces or dashes, O for 0, I/L for 1."""
+    cleaned = re.sub(r"[\s\-]", "", text or "").upper()
+    return cleaned.translate(str.maketrans("OIL", "011"))
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(normalise_key(key).encode()).hexdigest()
+
+
+def key_matches(key: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_key(key), stored_hash)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,35 @@
+"""Thai by default, English second; the choice is kept in the session."""
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+
+from .extensions import babel
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    from flask_login import current_user
+
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    # Thai is the default whatever the browser says: most phones here are set to English menus.
+    if request.args.get("lang") in languages:
+        return request.args["lang"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_locale() -> str:
+    return str(get_locale() or "th")
+
+
+def init_app(app: Flask) -> None:
+    import os
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
+    )

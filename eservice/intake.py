@@ -1,0 +1,206 @@
+"""The intake schema: one form for the public filing page, the staff form for other channels and
+the machine APIs (with ``meta={"csrf": False}``). Field names follow Open311 where it has one."""
+
+import secrets
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from .domain import case_types
+from .domain.errors import DomainError
+from .domain.filing import Intake
+from .domain.thai import is_valid_national_id, is_valid_phone, normalise_phone
+from .domain.uploads import clean_upload
+from .extensions import db
+from .models import Category, Division, Village
+from .models.reference import village_label
+
+
+def _thai_phone(form, field):
+    if field.data and not is_valid_phone(field.data):
+        raise ValidationError(
+            _l("Enter a Thai phone number: a mobile of 10 digits (06, 08, 09…) or a landline of 9 digits (02…07…).")
+        )
+
+
+def _national_id(form, field):
+    value = (field.data or "").replace("-", "").replace(" ", "")
+    if not value:
+        return
+    if not value.isdigit() or len(value) != 13:
+        raise ValidationError(_l("A national ID has exactly 13 digits; you entered %(n)d.", n=len(value)))
+    if not is_valid_national_id(value):
+        raise ValidationError(_l("This national ID is not valid: its last digit does not match. Check each digit."))
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class IntakeForm(FlaskForm):
+    """Build with :func:`intake_form` so that the choices fit the case type."""
+
+    class Meta:
+        locales = False
+
+    service_code = SelectField(_l("Category"), validators=[InputRequired(_l("Choose a category."))])
+    village = SelectField(_l("Village"), validators=[Optional()], default="")
+    address_string = StringField(
+        _l("Place (house number, road, landmark)"),
+        filters=[_strip],
+        validators=[Length(max=500, message=_l("Keep the place under %(max)d characters."))],
+    )
+    lat = DecimalField(
+        _l("Latitude"),
+        places=None,
+        validators=[Optional(), NumberRange(-90, 90, message=_l("Latitude is between -90 and 90."))],
+    )
+    long = DecimalField(
+        _l("Longitude"),
+        places=None,
+        validators=[Optional(), NumberRange(-180, 180, message=_l("Longitude is between -180 and 180."))],
+    )
+    description = TextAreaField(
+        _l("What happened, or what would you like to tell us?"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Describe the matter: what, where and when."))],
+    )
+    subject_division = SelectField(_l("Division concerned (if you know it)"), validators=[Optional()], default="")
+    media = MultipleFileField(_l("Photos or PDF files"))
+    anonymous = BooleanField(_l("Stay anonymous"))
+    first_name = StringField(
+        _l("First name"), filters=[_strip],
+        validators=[Length(max=100, message=_l("Keep it under %(max)d characters."))],
+    )
+    last_name = StringField(
+        _l("Last name"), filters=[_strip],
+        validators=[Length(max=100, message=_l("Keep it under %(max)d characters."))],
+    )
+    phone = StringField(_l("Phone"), filters=[_strip], validators=[Optional(), _thai_phone])
+    email = StringField(
+        _l("Email"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Keep it under %(max)d characters.")),
+            Email(message=_l("Enter an email address like name@example.com."), check_deliverability=False),
+        ],
+    )
+    national_id = StringField(_l("National ID number"), filters=[_strip], validators=[Optional(), _national_id])
+    consent = BooleanField(
+        _l("I have read the personal data notice"),
+        validators=[InputRequired(_l("Please confirm that you have read the personal data notice."))],
+    )
+    # Honeypot: hidden from people by CSS and from screen readers by aria-hidden; bots fill it in.
+    website = StringField(_l("Leave this empty"))
+    submission_token = HiddenField()
+
+    case_type: str = "complaint"
+    clean_files: list
+
+    def validate_description(self, field):
+        limit = current_app.config["MAX_DESCRIPTION_CHARS"]
+        if field.data and len(field.data) > limit:
+            raise ValidationError(
+                _l("The description is %(n)d characters long; the limit is %(max)d. Shorten it, or attach a "
+                   "PDF with the details.", n=len(field.data), max=limit)
+            )
+
+    def validate_first_name(self, field):
+        if not self.anonymous.data and not field.data:
+            raise ValidationError(_l("Give your first name, or tick “Stay anonymous”."))
+
+    def validate_media(self, field):
+        self.clean_files = []
+        files = [f for f in (field.data or []) if f and getattr(f, "filename", "")]
+        limit = current_app.config["MAX_ATTACHMENTS"]
+        if len(files) > limit:
+            raise ValidationError(_l("Attach at most %(max)d files; you chose %(n)d.", max=limit, n=len(files)))
+        errors = []
+        for upload in files:
+            try:
+                self.clean_files.append(
+                    clean_upload(upload.filename, upload.read(), current_app.config["MAX_ATTACHMENT_BYTES"])
+                )
+            except DomainError as error:
+                errors.append(error.message)
+        if errors:
+            field.errors = list(field.errors) + errors
+            raise ValidationError(_l("Remove or replace the files above, then send again."))
+
+    def validate_website(self, field):
+        if field.data:
+            raise ValidationError(_l("Leave this field empty."))
+
+    def to_intake(self, *, channel_code: str = "web", received_at=None) -> Intake:
+        category = db.session.scalar(select(Category).where(Category.code == self.service_code.data))
+        village = db.session.get(Village, int(self.village.data)) if self.village.data else None
+        subject_field = getattr(self, "subject_division", None)
+        subject = db.session.get(Division, int(subject_field.data)) if subject_field and subject_field.data else None
+        anonymous = bool(self.anonymous.data)
+        return Intake(
+            case_type=self.case_type,
+            description=self.description.data,
+            category=category,
+            village=village,
+            address_string=self.address_string.data or "",
+            lat=float(self.lat.data) if self.lat.data is not None else None,
+            long=float(self.long.data) if self.long.data is not None else None,
+            anonymous=anonymous,
+            first_name="" if anonymous else self.first_name.data or "",
+            last_name="" if anonymous else self.last_name.data or "",
+            phone="" if anonymous else normalise_phone(self.phone.data or ""),
+            email="" if anonymous else (self.email.data or "").lower(),
+            national_id="" if anonymous else (self.national_id.data or "").replace("-", "").replace(" ", ""),
+            subject_division=subject,
+            channel_code=channel_code,
+            received_at=received_at,
+            locale=str(get_locale() or "th"),
+            files=self.clean_files if hasattr(self, "clean_files") else [],
+            submission_token=self.submission_token.data or None,
+        )
+
+
+def intake_form(case_type: str, form_class=IntakeForm, **kwargs) -> IntakeForm:
+    """An intake form with category, village and division choices for ``case_type``."""
+    kind = case_types.CASE_TYPES[case_type]
+    locale = str(get_locale() or "th")
+    form = form_class(**kwargs)
+    form.case_type = case_type
+    categories = db.session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.id)
+    ).all()
+    offered = [c for c in categories if c.offered_for(case_type)]
+    form.service_code.choices = [("", _l("— choose —"))] + [(c.code, c.name(locale)) for c in offered]
+    if len(offered) == 1 and not form.service_code.data:
+        form.service_code.data = offered[0].code
+    villages = db.session.scalars(select(Village).where(Village.active.is_(True)).order_by(Village.number)).all()
+    form.village.choices = [("", _l("— not in a village / not sure —"))] + [
+        (str(v.id), village_label(v, locale)) for v in villages
+    ]
+    if kind.names_division:
+        divisions = db.session.scalars(
+            select(Division)
+            .where(Division.active.is_(True), Division.is_integrity_unit.is_(False))
+            .order_by(Division.sort_order, Division.id)
+        ).all()
+        form.subject_division.choices = [("", _l("— not named —"))] + [(str(d.id), d.name(locale)) for d in divisions]
+    else:
+        del form.subject_division
+    if not form.is_submitted():
+        form.anonymous.data = kind.anonymous_by_default
+        form.submission_token.data = secrets.token_urlsafe(24)
+    return form

@@ -1,0 +1,186 @@
+"""Cases, their events, attachments, reporters and ratings."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .reference import Category, Channel, Division, Village
+
+
+class TrackingSequence(db.Model):
+    """The last tracking number handed out in a fiscal year (B.E.); one row per year, never reused."""
+
+    __tablename__ = "tracking_sequence"
+
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(db.Model):
+    __tablename__ = "case"
+    __table_args__ = (
+        UniqueConstraint("fiscal_year", "number", name="uq_case_fiscal_year_number"),
+        Index("ix_case_division_status", "division_id", "status"),
+        Index("ix_case_fy_channel_type", "fiscal_year", "channel_code", "case_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(30), unique=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)  # B.E.
+    number: Mapped[int] = mapped_column(Integer)
+    receipt_key_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 hex; the key itself is never stored
+    # Hash of the form's one-time submission token: a resubmitted form finds its case instead of a twin.
+    submission_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    case_type: Mapped[str] = mapped_column(String(20), index=True)
+    channel_code: Mapped[str] = mapped_column(ForeignKey("channel.code"), default="web")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    division_id: Mapped[int] = mapped_column(ForeignKey("division.id"))
+    subject_division_id: Mapped[int | None] = mapped_column(ForeignKey("division.id"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
+
+    description: Mapped[str] = mapped_column(Text)
+    address_string: Mapped[str] = mapped_column(String(500), default="")
+    lat: Mapped[float | None]
+    long: Mapped[float | None]
+
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str] = mapped_column(String(5), default="th")
+
+    status: Mapped[str] = mapped_column(String(20), default="received", index=True)
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    # Optimistic locking: a change made from a stale page is refused, not silently overwritten.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ack_due: Mapped[date] = mapped_column(Date)
+    resolve_due: Mapped[date] = mapped_column(Date)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Working days the clock stood still while waiting for the citizen, already added to resolve_due.
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+
+    category: Mapped[Category | None] = relationship()
+    division: Mapped[Division] = relationship(foreign_keys=[division_id])
+    subject_division: Mapped[Division | None] = relationship(foreign_keys=[subject_division_id])
+    village: Mapped[Village | None] = relationship()
+    channel: Mapped[Channel] = relationship()
+    reporter: Mapped["Reporter | None"] = relationship(
+        back_populates="case", uselist=False, cascade="all, delete-orphan"
+    )
+    events: Mapped[list["CaseEvent"]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="case", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+    rating: Mapped["Rating | None"] = relationship(
+        back_populates="case", uselist=False, cascade="all, delete-orphan"
+    )
+    duplicate_of: Mapped["Case | None"] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def public_events(self) -> list["CaseEvent"]:
+        return [e for e in self.events if e.public]
+
+
+class Reporter(db.Model):
+    """Who filed a case, when they chose to say. Kept apart from the case so it can be sealed."""
+
+    __tablename__ = "reporter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    national_id: Mapped[str] = mapped_column(String(13), default="")
+
+    case: Mapped[Case] = relationship(back_populates="reporter")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class CaseEvent(db.Model):
+    """Everything that happens to a case. Public events form the citizen's timeline."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who: a staff user, or the citizen / system when actor_id is empty (see actor_kind).
+    actor_kind: Mapped[str] = mapped_column(String(10), default="citizen")  # citizen | staff | system
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status_from: Mapped[str | None] = mapped_column(String(20))
+    status_to: Mapped[str | None] = mapped_column(String(20))
+    data: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    attachments: Mapped[list["Attachment"]] = relationship(back_populates="event", order_by="Attachment.id")
+
+
+class Attachment(db.Model):
+    """A photo or PDF. Stored in the database so a case and its files commit or roll back together,
+    and so that several application servers share them without a shared disk."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_event.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    public: Mapped[bool] = mapped_column(Boolean, default=True)  # visible to the citizen who holds the key
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="attachments")
+    event: Mapped[CaseEvent | None] = relationship(back_populates="attachments")
+
+
+class Rating(db.Model):
+    """The citizen's rating of a resolved case."""
+
+    __tablename__ = "rating"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), unique=True)
+    score: Mapped[int] = mapped_column(Integer)  # 1-5
+    resolved: Mapped[str] = mapped_column(String(10))  # yes | partly | no
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="rating")

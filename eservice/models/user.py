@@ -1,0 +1,50 @@
+"""Staff accounts. Citizens never have one."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .reference import Division
+
+user_divisions = Table(
+    "user_division",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("division_id", ForeignKey("division.id", ondelete="CASCADE"), primary_key=True),
+)
+
+ROLES = ("officer", "head", "integrity", "admin", "executive")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    # Space-separated subset of ROLES; see eservice.domain.policy for what each may do.
+    roles: Mapped[str] = mapped_column(String(100), default="officer")
+    locale: Mapped[str] = mapped_column(String(5), default="th")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    divisions: Mapped[list[Division]] = relationship(secondary=user_divisions)
+
+    @property
+    def role_set(self) -> set[str]:
+        return set(self.roles.split())
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active

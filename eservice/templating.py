@@ -1,0 +1,56 @@
+"""Jinja filters and globals: Thai dates, labels, the organisation."""
+
+from flask import Flask, g
+
+from .domain import case_types, thai, workflow
+from .i18n import current_locale
+
+
+def _organisation():
+    if "organisation" not in g:
+        from sqlalchemy import select
+
+        from .extensions import db
+        from .models import Organisation
+
+        g.organisation = db.session.scalar(select(Organisation).limit(1))
+    return g.organisation
+
+
+def init_app(app: Flask) -> None:
+    @app.template_filter("date")
+    def date_filter(value, digits="arabic"):
+        return thai.format_date(value, current_locale(), digits=digits) if value else ""
+
+    @app.template_filter("datetime")
+    def datetime_filter(value, digits="arabic"):
+        return thai.format_datetime(value, current_locale(), digits=digits) if value else ""
+
+    @app.template_filter("thai_digits")
+    def thai_digits_filter(value):
+        return thai.thai_digits(value)
+
+    @app.template_filter("status_label")
+    def status_label(value):
+        return workflow.STATUS_LABELS.get(value, value)
+
+    @app.template_filter("event_label")
+    def event_label(value):
+        return workflow.EVENT_LABELS.get(value, value)
+
+    @app.template_filter("case_type_label")
+    def case_type_label(value):
+        kind = case_types.CASE_TYPES.get(value)
+        return kind.label if kind else value
+
+    @app.template_filter("localname")
+    def localname(obj):
+        return obj.name(current_locale()) if obj is not None else ""
+
+    @app.context_processor
+    def globals_():
+        return {
+            "org": _organisation(),
+            "locale": current_locale(),
+            "CASE_TYPES": case_types.CASE_TYPES,
+        }

@@ -1,0 +1,44 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-action='print']");
+    if (target) {
+      window.print();
+    }
+  });
+
+  // Hide the identity fields while "stay anonymous" is ticked (the server ignores them anyway).
+  function syncIdentity() {
+    var box = document.getElementById("anonymous");
+    var fields = document.getElementById("identity-fields");
+    if (!box || !fields) return;
+    fields.hidden = box.checked;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "anonymous") syncIdentity();
+    if (event.target && event.target.type === "file" && event.target.dataset.maxFiles) checkFiles(event.target);
+  });
+
+  // Tell the person at once when a chosen file is too large or too many are chosen;
+  // the server checks again and has the last word.
+  function checkFiles(input) {
+    var max = parseInt(input.dataset.maxFiles, 10);
+    var maxBytes = parseInt(input.dataset.maxBytes, 10);
+    var problems = [];
+    if (input.files.length > max) problems.push(input.files.length + " > " + max);
+    for (var i = 0; i < input.files.length; i++) {
+      if (input.files[i].size > maxBytes) problems.push(input.files[i].name + ": " + Math.ceil(input.files[i].size / 1048576) + " MB > " + Math.floor(maxBytes / 1048576) + " MB");
+    }
+    input.setCustomValidity(problems.join("; "));
+    if (problems.length) input.reportValidity();
+  }
+
+  // Move focus to the error summary so keyboard and screen-reader users hear what to fix.
+  document.addEventListener("DOMContentLoaded", function () {
+    syncIdentity();
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+  });
+})();
