@@ -6,7 +6,7 @@ MB = 1024 * 1024
 
 
 class Defaults:
-    SECRET_KEY = "dev-only-change-me"
+    SECRET_KEY = "dev-only-change-me"  # noqa: S105  replaced by instance/config.py or SECRET_KEY
     SQLALCHEMY_DATABASE_URI = None  # set in create_app: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 

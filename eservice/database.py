@@ -10,7 +10,7 @@ instead. On PostgreSQL none of this applies: row locks do the queueing.
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from .extensions import db
 
@@ -45,12 +45,14 @@ def init_app(app: Flask) -> None:
                 _configure_sqlite(engine)
 
 
-def begin_write(session: Session) -> None:
+def begin_write(session: Session | scoped_session) -> None:
     """Start a fresh write transaction for a unit of work that must not interleave with other writers.
 
     Anything read so far in this session is released first (nothing may be pending: a unit of work
     starts here). On SQLite the write lock is taken now; on PostgreSQL this is an ordinary ``BEGIN``.
     """
+    if isinstance(session, scoped_session):
+        session = session()
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_write() called with unsaved changes in the session")
     if session.in_transaction():

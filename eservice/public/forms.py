@@ -7,8 +7,12 @@ from wtforms.validators import InputRequired, Length
 
 
 class TrackForm(FlaskForm):
-    code = StringField(_l("Tracking code"), validators=[InputRequired(_l("Enter the tracking code, e.g. BPT-2568-00042."))])
-    key = StringField(_l("Receipt key"), validators=[InputRequired(_l("Enter the receipt key you were given when you filed."))])
+    code = StringField(
+        _l("Tracking code"), validators=[InputRequired(_l("Enter the tracking code, e.g. BPT-2568-00042."))]
+    )
+    key = StringField(
+        _l("Receipt key"), validators=[InputRequired(_l("Enter the receipt key you were given when you filed."))]
+    )
 
 
 class AddInformationForm(FlaskForm):
@@ -31,7 +35,10 @@ class RatingForm(FlaskForm):
         choices=[("yes", _l("Yes")), ("partly", _l("Partly")), ("no", _l("No"))],
         validators=[InputRequired(_l("Say whether the matter was resolved."))],
     )
-    comment = TextAreaField(_l("Comment (optional)"), validators=[Length(max=2000, message=_l("Keep it under %(max)d characters."))])
+    comment = TextAreaField(
+        _l("Comment (optional)"),
+        validators=[Length(max=2000, message=_l("Keep it under %(max)d characters."))],
+    )
 
 
 class ReopenForm(FlaskForm):

@@ -20,7 +20,6 @@ from ..domain.filing import (
 )
 from ..domain.uploads import ACCEPT_ATTRIBUTE, clean_upload
 from ..extensions import db, limiter
-from ..i18n import current_locale
 from ..intake import intake_form
 from ..models import Attachment, Category, Channel, Division
 from . import bp
