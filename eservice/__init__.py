@@ -24,6 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         _config_from_environment(app)
     else:
         app.config.from_mapping(test_config)
+    if app.config["SECRET_KEY"] == Defaults.SECRET_KEY and not app.testing:
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "eservice.db")
@@ -68,6 +70,24 @@ def _config_from_environment(app: Flask) -> None:
     app.config.from_prefixed_env()
     if app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """A random key made once and kept in the instance folder, so that a fresh install is not left
+    signing sessions with a published default, and restarts do not sign everyone out."""
+    import secrets
+
+    os.makedirs(instance_path, exist_ok=True)
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made by an earlier start, or by another worker starting now
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip()
 
 
 def normalise_database_url(url: str) -> str:

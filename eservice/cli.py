@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
@@ -12,6 +13,7 @@ from .models.user import ROLES
 
 
 @click.command("init")
+@with_appcontext
 def init_command():
     """Create or upgrade the database and load the reference data. Safe to repeat."""
     upgrade()
@@ -31,6 +33,7 @@ def init_command():
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["officer"],
               help="Repeat for several roles.")

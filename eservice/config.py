@@ -40,3 +40,19 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
 
     MAIL_DEFAULT_SENDER = "e-service@localhost"
+
+    # --- Notifications (issue 5: eservice/notifications, eservice/domain/notify.py) -----------------
+    # Links in mails point here: set it to the address citizens reach the service at.
+    PUBLIC_BASE_URL = "http://localhost:5000"
+    # Seconds any one SMTP step may take; a slow server fails that attempt (retried), never the worker.
+    MAIL_TIMEOUT = 30
+    # Right-hand side of each mail's Message-ID; empty means the domain of MAIL_DEFAULT_SENDER.
+    MAIL_MESSAGE_ID_DOMAIN = ""
+    OUTBOX_BATCH_SIZE = 50  # mails claimed by a worker at a time
+    OUTBOX_MAX_ATTEMPTS = 12  # then the mail is "failed" and shown at /admin/outbox
+    OUTBOX_RETRY_BASE_SECONDS = 120  # delay after the first failure, doubled after each further one...
+    OUTBOX_RETRY_MAX_SECONDS = 6 * 3600  # ...up to this (12 tries span about a day)
+    OUTBOX_CLAIM_SECONDS = 600  # a worker that died holding mails gives them up after this long
+    WORKER_POLL_SECONDS = 5  # the worker looks for new mail this often
+    SLA_CHECK_INTERVAL_SECONDS = 900  # the worker runs sla-check this often
+    DIGEST_HOUR = 7  # Bangkok hour from which heads who opted in get their daily digest (working days)

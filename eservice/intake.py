@@ -17,6 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from .domain import case_types
@@ -184,12 +185,14 @@ def intake_form(case_type: str, form_class=IntakeForm, **kwargs) -> IntakeForm:
         select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.id)
     ).all()
     offered = [c for c in categories if c.offered_for(case_type)]
-    form.service_code.choices = [("", _l("— choose —"))] + [(c.code, c.name(locale)) for c in offered]
+    form.service_code.choices = [SelectChoice("", _l("— choose —"))] + [
+        SelectChoice(c.code, c.name(locale)) for c in offered
+    ]
     if len(offered) == 1 and not form.service_code.data:
         form.service_code.data = offered[0].code
     villages = db.session.scalars(select(Village).where(Village.active.is_(True)).order_by(Village.number)).all()
-    form.village.choices = [("", _l("— not in a village / not sure —"))] + [
-        (str(v.id), village_label(v, locale)) for v in villages
+    form.village.choices = [SelectChoice("", _l("— not in a village / not sure —"))] + [
+        SelectChoice(str(v.id), village_label(v, locale)) for v in villages
     ]
     if kind.names_division:
         divisions = db.session.scalars(
@@ -197,7 +200,9 @@ def intake_form(case_type: str, form_class=IntakeForm, **kwargs) -> IntakeForm:
             .where(Division.active.is_(True), Division.is_integrity_unit.is_(False))
             .order_by(Division.sort_order, Division.id)
         ).all()
-        form.subject_division.choices = [("", _l("— not named —"))] + [(str(d.id), d.name(locale)) for d in divisions]
+        form.subject_division.choices = [SelectChoice("", _l("— not named —"))] + [
+            SelectChoice(str(d.id), d.name(locale)) for d in divisions
+        ]
     else:
         del form.subject_division
     if not form.is_submitted():

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..models import Case, CaseEvent, User
-from . import clock
+from . import clock, durations
 from .errors import DomainError, InvalidTransition
 from .thai import bangkok_today, to_bangkok
 
@@ -108,16 +108,19 @@ def transition(
         _restart_clock(session, case, now)
     if action == "acknowledge" or (action in ("start", "resolve") and case.acknowledged_at is None):
         case.acknowledged_at = now
+        durations.record_acknowledged(session, case)
     if action == "request_info":
         case.paused_since = now
     if action == "resolve":
         case.resolved_at = now
+        durations.record_resolved(session, case)
     if action == "close":
         case.closed_at = now
     if action == "reopen":
         case.reopen_count += 1
         case.resolved_at = None
         case.closed_at = None
+        durations.clear_resolution(case)
     case.status = target
     event = record_event(case, action, actor=actor, actor_kind=actor_kind, note=note, public=public,
                          data=data, now=now)

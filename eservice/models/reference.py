@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..extensions import db
 
@@ -28,6 +28,20 @@ class Organisation(db.Model):
     office_hours_th: Mapped[str] = mapped_column(String(200), default="")
     office_hours_en: Mapped[str] = mapped_column(String(200), default="")
     tracking_prefix: Mapped[str] = mapped_column(String(10))
+    # Set by administrators (issue 4). The logo is a re-encoded PNG or JPEG, served at /organisation/logo;
+    # the texts, when set, replace the built-in service standard and PDPA notice on the public pages.
+    logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    logo_content_type: Mapped[str] = mapped_column(String(50), default="")
+    service_standard_th: Mapped[str] = mapped_column(Text, default="")
+    service_standard_en: Mapped[str] = mapped_column(Text, default="")
+    pdpa_notice_th: Mapped[str] = mapped_column(Text, default="")
+    pdpa_notice_en: Mapped[str] = mapped_column(Text, default="")
+
+    def service_standard(self, locale: str) -> str:
+        return self.service_standard_en if locale == "en" and self.service_standard_en else self.service_standard_th
+
+    def pdpa_notice(self, locale: str) -> str:
+        return self.pdpa_notice_en if locale == "en" and self.pdpa_notice_en else self.pdpa_notice_th
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_th

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     # Space-separated subset of ROLES; see eservice.domain.policy for what each may do.
     roles: Mapped[str] = mapped_column(String(100), default="officer")
     locale: Mapped[str] = mapped_column(String(5), default="th")
+    # A division head may opt in to a daily mail of open, due-soon and overdue cases (issue 5).
+    wants_daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

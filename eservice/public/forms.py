@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 
@@ -26,13 +27,18 @@ class AddInformationForm(FlaskForm):
 class RatingForm(FlaskForm):
     score = RadioField(
         _l("How satisfied are you with how we handled it?"),
-        choices=[("5", _l("5 – very satisfied")), ("4", _l("4 – satisfied")), ("3", _l("3 – fair")),
-                 ("2", _l("2 – dissatisfied")), ("1", _l("1 – very dissatisfied"))],
+        choices=[
+            SelectChoice("5", _l("5 – very satisfied")),
+            SelectChoice("4", _l("4 – satisfied")),
+            SelectChoice("3", _l("3 – fair")),
+            SelectChoice("2", _l("2 – dissatisfied")),
+            SelectChoice("1", _l("1 – very dissatisfied")),
+        ],
         validators=[InputRequired(_l("Choose a score from 1 to 5."))],
     )
     resolved = RadioField(
         _l("Was the matter resolved?"),
-        choices=[("yes", _l("Yes")), ("partly", _l("Partly")), ("no", _l("No"))],
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("partly", _l("Partly")), SelectChoice("no", _l("No"))],
         validators=[InputRequired(_l("Say whether the matter was resolved."))],
     )
     comment = TextAreaField(

@@ -247,7 +247,10 @@ def reopen(code):
             return redirect(url_for("public.tracked_case", code=case.tracking_code))
         except DomainError as error:
             db.session.rollback()
-            form.reason.errors = [error.message]
+            if error.field == "reason":
+                form.reason.errors = [error.message]
+            else:
+                flash(error.message, "error")
     return _render_case(case, reopen_form=form, status=422)
 
 

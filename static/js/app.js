@@ -7,6 +7,13 @@
     if (target) {
       window.print();
     }
+    var locate = event.target.closest("[data-action='locate']");
+    if (locate && navigator.geolocation) {
+      navigator.geolocation.getCurrentPosition(function (position) {
+        document.getElementById("lat").value = position.coords.latitude.toFixed(6);
+        document.getElementById("long").value = position.coords.longitude.toFixed(6);
+      });
+    }
   });
 
   // Hide the identity fields while "stay anonymous" is ticked (the server ignores them anyway).
@@ -38,6 +45,9 @@
   // Move focus to the error summary so keyboard and screen-reader users hear what to fix.
   document.addEventListener("DOMContentLoaded", function () {
     syncIdentity();
+    if (navigator.geolocation) {
+      document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+    }
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
   });
