@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from .domain.measures import load_measures_data
 from .domain.reference import load_reference_data
 from .extensions import db
 from .models import Division, User
@@ -18,6 +19,7 @@ def init_command():
     """Create or upgrade the database and load the reference data. Safe to repeat."""
     upgrade()
     report = load_reference_data(db.session, current_app.config["REFERENCE_DATA"])
+    load_measures_data(db.session, current_app.config["REFERENCE_DATA"], report)  # the seed's measures report
     db.session.commit()
     added = ", ".join(f"{n} {kind}" for kind, n in report.added.items()) or "nothing new"
     click.echo(f"Database is at the current schema; reference data: {added}.")
@@ -58,6 +60,12 @@ def create_user_command(username, roles, divisions, display_name, email, passwor
                            display_name=display_name, email=email)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    from .domain import audit
+
+    # Every change to users and roles is in the audit log, also from the command line (no address).
+    audit.record(db.session, "user.create", target_type="user", target_id=user.id,
+                 details={"username": user.username, "roles": sorted(user.role_set), "divisions": list(divisions),
+                          "via": "cli"})
     db.session.commit()
     click.echo(f"Created {user.username} ({' '.join(sorted(user.role_set))}).")
 

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     HiddenField,
     MultipleFileField,
@@ -208,4 +209,90 @@ def intake_form(case_type: str, form_class=IntakeForm, **kwargs) -> IntakeForm:
     if not form.is_submitted():
         form.anonymous.data = kind.anonymous_by_default
         form.submission_token.data = secrets.token_urlsafe(24)
+    return form
+
+
+# --- the staff form for cases that came another way (issue 3) ------------------------------------
+
+
+class _DateField(DateField):
+    """A date field whose "not a date" message is translated like the others."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a date like 2025-01-31 (day, month and Christian-era year).")) from None
+
+
+STAFF_RECEIVED_MAX_AGE_DAYS = 365
+
+
+class StaffIntakeForm(IntakeForm):
+    """The same schema, filled in by an officer for a case that came by phone, letter, walk-in, LINE,
+    Facebook, suggestion box, email or referral. Build with :func:`staff_intake_form`."""
+
+    channel = SelectField(_l("How the case reached the office"), validators=[InputRequired(_l("Choose the channel."))])
+    received_on = _DateField(
+        _l("Date received"), validators=[InputRequired(_l("Enter the date the office received the case."))]
+    )
+    consent = BooleanField(
+        _l("The person was told how their personal data is used (personal data notice)"),
+        validators=[InputRequired(_l("Confirm that the person was told of the personal data notice."))],
+    )
+
+    def validate_channel(self, field):
+        offered = {str(value) for value, *_ in self.channel.iter_choices() if value}
+        if field.data == "web" or field.data not in offered:
+            raise ValidationError(_l("Choose the channel from the list."))
+
+    def validate_received_on(self, field):
+        from datetime import timedelta
+
+        from .domain.thai import bangkok_today
+
+        today = bangkok_today()
+        if field.data is None:
+            return
+        if field.data > today:
+            raise ValidationError(_l("The date received cannot be in the future."))
+        if field.data < today - timedelta(days=STAFF_RECEIVED_MAX_AGE_DAYS):
+            raise ValidationError(
+                _l("The date is more than a year ago. Check the year: enter it in the Christian era "
+                   "(2025, not 2568).")
+            )
+
+    def received_at(self):
+        """Now, when received today; otherwise noon (Bangkok) of that day: only the day counts."""
+        from datetime import UTC, datetime, time
+
+        from .domain.thai import BANGKOK, bangkok_today
+
+        now = datetime.now(UTC)
+        day = self.received_on.data
+        if day is None or day == bangkok_today(now):
+            return now
+        return datetime.combine(day, time(12, 0), tzinfo=BANGKOK).astimezone(UTC)
+
+    def to_intake(self, **kwargs) -> Intake:
+        kwargs.setdefault("channel_code", self.channel.data)
+        kwargs.setdefault("received_at", self.received_at())
+        return super().to_intake(**kwargs)
+
+
+def staff_intake_form(case_type: str, **kwargs) -> StaffIntakeForm:
+    """A :class:`StaffIntakeForm` for ``case_type``: every active channel but the web form."""
+    from .domain.thai import bangkok_today
+    from .models import Channel
+
+    form = intake_form(case_type, form_class=StaffIntakeForm, **kwargs)
+    locale = str(get_locale() or "th")
+    channels = db.session.scalars(
+        select(Channel).where(Channel.active.is_(True), Channel.code != "web").order_by(Channel.sort_order)
+    ).all()
+    form.channel.choices = [SelectChoice("", _l("— choose —"))] + [
+        SelectChoice(c.code, c.name(locale)) for c in channels
+    ]
+    if not form.is_submitted():
+        form.received_on.data = bangkok_today()
     return form

@@ -6,4 +6,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def init_app(app: Flask) -> None:
+    from . import measures_views, views  # noqa: F401  (they register their routes on bp)
+    from .cli import report_command
+    from .logo import logo_bp
+
     app.register_blueprint(bp)
+    app.register_blueprint(logo_bp)
+    app.cli.add_command(report_command)

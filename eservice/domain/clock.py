@@ -63,3 +63,94 @@ def due_dates(session: Session, filed_on: date, ack_days: int, resolve_days: int
 
 def is_overdue(due: date, today: date) -> bool:
     return today > due
+
+
+# --- the clock of one case: deadlines, pauses, overdue and on-time --------------------------------
+#
+# The deadline the office works to is the acknowledge-by date until the case is acknowledged, then
+# the resolve-by date. While the office waits for the citizen (awaiting_citizen) the clock stands
+# still: the case is neither overdue nor due soon, and the resolve-by date moves on by the working
+# days spent waiting (workflow adds them for good when the case leaves that status). "On time", the
+# statistic, counts a case still open past its date as late.
+
+DUE_SOON_WORKING_DAYS = 2
+CLOCK_RUNNING = ("received", "acknowledged", "in_progress")
+CLOCK_PAUSED = "awaiting_citizen"
+
+
+def next_due(case) -> date:
+    return case.ack_due if case.status == "received" else case.resolve_due
+
+
+def next_due_column():
+    """:func:`next_due` as an SQL expression, for filtering and sorting the queue."""
+    from sqlalchemy import case as sql_case
+
+    from ..models import Case
+
+    return sql_case((Case.status == "received", Case.ack_due), else_=Case.resolve_due)
+
+
+def due_soon_limit(today: date, holidays: Iterable[date], days: int = DUE_SOON_WORKING_DAYS) -> date:
+    """The last date that still counts as "due soon" seen from ``today``."""
+    return add_working_days(today, days, holidays)
+
+
+def resolve_due_as_of(case, today: date, holidays: Iterable[date]) -> date:
+    """The resolve-by date as it stands on ``today``, counting the working days of a pause in progress."""
+    if case.status == CLOCK_PAUSED and case.paused_since is not None:
+        from .thai import to_bangkok
+
+        paused = working_days_between(to_bangkok(case.paused_since).date(), today, holidays)
+        return add_working_days(case.resolve_due, paused, holidays) if paused else case.resolve_due
+    return case.resolve_due
+
+
+def deadline_state(case, today: date, holidays: Iterable[date] = (), soon_limit: date | None = None) -> str:
+    """``overdue``, ``due_soon``, ``on_track``, ``paused`` (waiting for the citizen) or ``finished``."""
+    if case.status == CLOCK_PAUSED:
+        return "paused"
+    if case.status not in CLOCK_RUNNING:
+        return "finished"
+    due = next_due(case)
+    if is_overdue(due, today):
+        return "overdue"
+    if soon_limit is None:
+        soon_limit = due_soon_limit(today, holidays)
+    return "due_soon" if due <= soon_limit else "on_track"
+
+
+def overdue_clause(today: date):
+    from ..models import Case
+
+    return Case.status.in_(CLOCK_RUNNING) & (next_due_column() < today)
+
+
+def due_soon_clause(today: date, soon_limit: date):
+    from ..models import Case
+
+    due = next_due_column()
+    return Case.status.in_(CLOCK_RUNNING) & (due >= today) & (due <= soon_limit)
+
+
+def finished_at(case):
+    """When the office gave its answer: resolved, or the last move to rejected or duplicate."""
+    if case.resolved_at is not None:
+        return case.resolved_at
+    for event in reversed(case.events):
+        if event.status_to in ("rejected", "duplicate"):
+            return event.created_at
+    return None
+
+
+def on_time(case, today: date, holidays: Iterable[date] = ()) -> bool | None:
+    """True when answered by the resolve-by date; False when answered late or still open past it;
+    None while still open and within time (not yet decided)."""
+    from .thai import to_bangkok
+
+    if case.status in CLOCK_RUNNING or case.status == CLOCK_PAUSED:
+        return False if resolve_due_as_of(case, today, holidays) < today else None
+    answered = finished_at(case)
+    if answered is None:
+        return None
+    return to_bangkok(answered).date() <= case.resolve_due

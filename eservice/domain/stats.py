@@ -10,8 +10,9 @@ Definitions (the same on the statistics page, in the exports, on the command lin
 - A case belongs to a period by when it was received (``received_at``), with periods bounded by Bangkok
   midnights. Its status is taken as it is now.
 - *received*: every case; *completed*: resolved, closed, not accepted or merged; *in progress*: the rest.
-- *on time*: resolved on or before its resolve-by date; *late*: resolved after it, or still open with the
-  date passed. The on-time rate is on time / (on time + late); open cases not yet due are not counted.
+- *on time*: answered (resolved, not accepted or merged) on or before its resolve-by date; *late*:
+  answered after it, or still open with the date passed. The on-time rate is on time / (on time + late);
+  open cases not yet due, and cases waiting for the citizen (their clock stands still), are not counted.
   The acknowledgement rate is the same with the acknowledge-by date.
 - *time to acknowledge / resolve*: working days (see durations), median and 90th percentile with linear
   interpolation (as ``statistics.quantiles(method="inclusive")``).
@@ -24,18 +25,15 @@ Definitions (the same on the statistics page, in the exports, on the command lin
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
-from ..models import Case, Channel, Rating
+from ..models import Case, Channel
 from .errors import DomainError
 from .fiscal import (
     Period,
@@ -46,8 +44,8 @@ from .fiscal import (
     fiscal_year_period,
     month_starts,
 )
-from .thai import BE_OFFSET, EN_MONTHS_SHORT, THAI_MONTHS_SHORT, bangkok_today, format_date
-from .workflow import FINISHED_STATUSES, OPEN_STATUSES
+from .thai import BE_OFFSET, EN_MONTHS_SHORT, THAI_MONTHS_LONG, THAI_MONTHS_SHORT, bangkok_today, format_date
+from .workflow import FINISHED_STATUSES
 
 # The intake channels of the brief, in the order the report lists them. Channels added by the
 # administrators are counted too (see channel_codes()).
@@ -110,15 +108,17 @@ class StatsPeriod:
             return {"period": "range", "start": self.start.isoformat(), "end": self.last_day.isoformat()}
         args = {"period": self.kind, "fy": self.fiscal_year}
         if self.part is not None:
-            args["part"] = self.part
+            args[self.kind] = self.part  # half=2, quarter=1, month=10
         return args
 
     def slug(self) -> str:
         """A file-name fragment: fy2568, fy2568-q1, 2024-10-01_2024-12-31."""
         if self.kind == "range":
             return f"{self.start.isoformat()}_{self.last_day.isoformat()}"
-        suffix = {"fy": "", "half": f"-h{self.part}", "quarter": f"-q{self.part}", "month": f"-m{self.part:02d}"}
-        return f"fy{self.fiscal_year}{suffix[self.kind]}"
+        if self.kind == "fy":
+            return f"fy{self.fiscal_year}"
+        letter = {"half": "h", "quarter": "q", "month": "m"}[self.kind]
+        return f"fy{self.fiscal_year}-{letter}{self.part:02d}"
 
 
 def _year_earlier(day: date) -> date:
@@ -229,64 +229,62 @@ def parse_period(session: Session, kind: str, fiscal_year: int | None = None, pa
     return make_period(kind, fiscal_year, part)
 
 
+EN_MONTHS_LONG = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
+
+
 def month_label(first: date, locale: str = "th", *, long: bool = False) -> str:
-    """``ต.ค. 2567`` / ``Oct 2024`` (Buddhist era in Thai)."""
+    """``ต.ค. 2567`` / ``Oct 2024`` (Buddhist era in Thai); with ``long``, ``ตุลาคม 2567`` / ``October 2024``."""
     if locale == "th":
-        return f"{THAI_MONTHS_SHORT[first.month - 1]} {first.year + BE_OFFSET}"
-    return f"{EN_MONTHS_SHORT[first.month - 1]} {first.year}"
+        names = THAI_MONTHS_LONG if long else THAI_MONTHS_SHORT
+        return f"{names[first.month - 1]} {first.year + BE_OFFSET}"
+    names = EN_MONTHS_LONG if long else EN_MONTHS_SHORT
+    return f"{names[first.month - 1]} {first.year}"
 
 
 # --- SQL building blocks ----------------------------------------------------------------------------
+#
+# Four kinds of GROUP BY, each reading one covering index of the case table in its own order (see
+# the indexes in eservice/models/case.py), so SQLite streams through a fiscal year's cases without
+# sorting and without touching the table. What depends on today (open cases already past their
+# due date) is counted by a fourth query over open cases only, which are few.
+
+# Open statuses in which the working-day clock runs (awaiting_citizen stands still), as in clock.py.
+CLOCK_RUNNING = ("received", "acknowledged", "in_progress")
+RATEABLE_STATUSES = ("resolved", "closed")  # as workflow.can_rate
 
 
-class bangkok_month(FunctionElement):  # noqa: N801  (an SQL function, named like one)
-    """``YYYY-MM`` of a stored UTC time in Bangkok. Bangkok has been UTC+7 without daylight saving
-    since 1920, so a fixed offset is exact on SQLite; PostgreSQL converts by the zone's name."""
-
-    type = String()
-    inherit_cache = True
-    name = "bangkok_month"
+def month_number(day: date) -> int:
+    """202410 for October 2024: the form of Case.received_month."""
+    return day.year * 100 + day.month
 
 
-@compiles(bangkok_month, "sqlite")
-def _bangkok_month_sqlite(element, compiler, **kw):
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)}, '+7 hours')"
+def _in_period(period: StatsPeriod) -> list:
+    """The conditions that select a period's cases. Whole fiscal years and their parts use the stored
+    fiscal year and Bangkok month of receipt (the same Bangkok boundaries, as integers an index can
+    use); other ranges compare received_at with the Bangkok midnights."""
+    if period.kind == "range":
+        low, high = period.utc_bounds()
+        return [
+            Case.fiscal_year.between(fiscal_year_of(period.start), fiscal_year_of(period.last_day)),
+            Case.received_at >= low,
+            Case.received_at < high,
+        ]
+    conditions = [Case.fiscal_year == period.fiscal_year]
+    if period.kind != "fy":
+        conditions.append(Case.received_month.between(month_number(period.start), month_number(period.last_day)))
+    return conditions
 
 
-@compiles(bangkok_month)
-def _bangkok_month_default(element, compiler, **kw):
-    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'Asia/Bangkok', 'YYYY-MM')"
+def _grouped(session: Session, period: StatsPeriod, columns: list, *extra_conditions, aggregates=None):
+    aggregates = aggregates if aggregates is not None else [func.count()]
+    statement = (select(*columns, *aggregates).where(*_in_period(period), *extra_conditions)
+                 .group_by(*columns))
+    return session.execute(statement).all()
 
 
 def _count_if(condition):
     return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
-
-
-def _conditions(today: date) -> dict:
-    is_open = Case.status.in_(OPEN_STATUSES)
-    return {
-        "completed": Case.status.in_(FINISHED_STATUSES),
-        "in_progress": is_open,
-        "on_time": Case.resolved_on_time.is_(True),
-        "late": or_(Case.resolved_on_time.is_(False), and_(is_open, Case.resolve_due < today)),
-        "ack_on_time": Case.acknowledged_on_time.is_(True),
-        "ack_late": or_(
-            Case.acknowledged_on_time.is_(False),
-            and_(Case.acknowledged_at.is_(None), is_open, Case.ack_due < today),
-        ),
-        "reopened": Case.reopen_count > 0,
-        "resolved_ever": or_(Case.resolved_at.is_not(None), Case.reopen_count > 0),
-        "rateable": Case.resolved_at.is_not(None),
-    }
-
-
-COUNTS = ("received", "completed", "in_progress", "on_time", "late", "ack_on_time", "ack_late",
-          "reopened", "resolved_ever", "rateable")
-
-
-def _in_period(period: StatsPeriod):
-    low, high = period.utc_bounds()
-    return and_(Case.received_at >= low, Case.received_at < high)
 
 
 @dataclass
@@ -301,15 +299,25 @@ class Counts:
     ack_on_time: int = 0
     ack_late: int = 0
     reopened: int = 0
-    resolved_ever: int = 0
+    answered_ever: int = 0
     rateable: int = 0
 
-    def add(self, values: Iterable[int]) -> None:
-        for name, value in zip(COUNTS, values, strict=True):
-            setattr(self, name, getattr(self, name) + int(value or 0))
+    def add_status(self, status: str, resolved_on_time: bool | None, n: int) -> None:
+        self.received += n
+        if status in FINISHED_STATUSES:
+            self.completed += n
+        else:
+            self.in_progress += n
+        if resolved_on_time is True:
+            self.on_time += n
+        elif resolved_on_time is False:
+            self.late += n
+        if status in RATEABLE_STATUSES:
+            self.rateable += n
 
     def merge(self, other: Counts) -> None:
-        self.add(getattr(other, name) for name in COUNTS)
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
     def on_time_pct(self) -> float | None:
@@ -321,7 +329,14 @@ class Counts:
 
     @property
     def reopen_rate_pct(self) -> float | None:
-        return percent(self.reopened, self.resolved_ever)
+        return percent(self.reopened, self.answered_ever)
+
+    @property
+    def completed_pct(self) -> float | None:
+        return percent(self.completed, self.received)
+
+
+COUNTS = tuple(Counts.__dataclass_fields__)
 
 
 def percent(part: int | float, whole: int | float) -> float | None:
@@ -381,7 +396,7 @@ class Durations:
 @dataclass
 class Satisfaction:
     distribution: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
-    rateable: int = 0  # resolved cases in the period, the ones that could be rated
+    rateable: int = 0  # cases resolved or closed now, the ones that can be rated
 
     @property
     def responses(self) -> int:
@@ -400,18 +415,27 @@ class Satisfaction:
 
 @dataclass
 class Summary:
-    """The headline figures of one period (the page's first table; the previous year's column)."""
+    """The figures of one period that need no breakdown by division, category or village: the page's
+    first table, the previous year's column, the named figures and the public statistics."""
 
     period: StatsPeriod
     totals: Counts
     by_channel: dict[str, int]
     by_type: dict[str, int]
+    by_month: dict[int, Counts]  # YYYYMM -> counts
+    month_channel: dict[tuple[int, str], int]  # (YYYYMM, channel) -> cases
+    month_type: dict[tuple[int, str], Counts]  # (YYYYMM, case type) -> counts
     durations: Durations
     satisfaction: Satisfaction
 
     @property
     def eservice_share_pct(self) -> float | None:
         return percent(self.by_channel.get("web", 0), self.totals.received)
+
+    @property
+    def months(self) -> list[date]:
+        """The first days of the calendar months in the period."""
+        return month_starts(self.period.span)
 
 
 @dataclass
@@ -421,112 +445,135 @@ class Statistics:
     summary: Summary
     previous: Summary
     channel_type: dict[tuple[str, str], int]  # (channel, case type) -> cases
+    by_channel: dict[str, Counts]
+    by_type: dict[str, Counts]
     by_division: dict[int, Counts]
     by_category: dict[int | None, Counts]
     by_village: dict[int | None, Counts]
-    months: list[date]  # first days of the months in the period
-    by_month: dict[str, Counts]  # "YYYY-MM" -> counts
-    month_channel: dict[tuple[str, str], int]  # ("YYYY-MM", channel) -> cases
     today: date
 
     @property
     def period(self) -> StatsPeriod:
         return self.summary.period
 
-
-def _dimension_counts(session: Session, period: StatsPeriod, today: date, *dimensions):
-    """One GROUP BY over the period: (dimension values..., counts...) rows."""
-    conditions = _conditions(today)
-    columns = [func.count()] + [_count_if(conditions[name]) for name in COUNTS[1:]]
-    statement = select(*dimensions, *columns).where(_in_period(period)).group_by(*dimensions)
-    return session.execute(statement).all()
+    @property
+    def months(self) -> list[date]:
+        return self.summary.months
 
 
-def _durations(session: Session, period: StatsPeriod) -> Durations:
-    rows = session.execute(
-        select(Case.ack_working_days, Case.resolve_working_days, func.count())
-        .where(_in_period(period))
-        .where(or_(Case.ack_working_days.is_not(None), Case.resolve_working_days.is_not(None)))
-        .group_by(Case.ack_working_days, Case.resolve_working_days)
-    ).all()
-    result = Durations()
-    for ack, resolve, n in rows:
-        if ack is not None:
-            result.ack[ack] = result.ack.get(ack, 0) + n
-        if resolve is not None:
-            result.resolve[resolve] = result.resolve.get(resolve, 0) + n
-    return result
+def _late_open(session: Session, period: StatsPeriod, today: date):
+    """Open cases already past their due dates: (channel, type, division, category, village, month,
+    late, not yet acknowledged and late) rows."""
+    columns = [Case.channel_code, Case.case_type, Case.division_id, Case.category_id, Case.village_id,
+               Case.received_month]
+    return _grouped(
+        session, period, columns,
+        Case.status.in_(CLOCK_RUNNING),
+        or_(Case.resolve_due < today, and_(Case.status == "received", Case.ack_due < today)),
+        aggregates=[
+            _count_if(Case.resolve_due < today),
+            _count_if(and_(Case.status == "received", Case.ack_due < today)),
+        ],
+    )
 
 
-def _satisfaction(session: Session, period: StatsPeriod, rateable: int) -> Satisfaction:
-    rows = session.execute(
-        select(Rating.score, func.count())
-        .join(Case, Case.id == Rating.case_id)
-        .where(_in_period(period))
-        .group_by(Rating.score)
-    ).all()
-    result = Satisfaction(rateable=rateable)
-    for score, n in rows:
-        result.distribution[score] = result.distribution.get(score, 0) + n
-    return result
-
-
-def summarise(session: Session, period: StatsPeriod, today: date | None = None) -> Summary:
-    """The headline figures of a period, in four small aggregate queries."""
+def summarise(session: Session, period: StatsPeriod, today: date | None = None,
+              late_rows: list | None = None) -> Summary:
+    """The figures of a period that need no breakdown by division, category or village."""
     today = today or bangkok_today()
-    totals, by_channel, by_type = Counts(), defaultdict(int), defaultdict(int)
-    for channel, case_type, *values in _dimension_counts(session, period, today, Case.channel_code, Case.case_type):
-        totals.add(values)
-        by_channel[channel] += values[0]
-        by_type[case_type] += values[0]
-    return Summary(period, totals, dict(by_channel), dict(by_type), _durations(session, period),
-                   _satisfaction(session, period, totals.rateable))
+    totals = Counts()
+    by_channel: dict[str, int] = defaultdict(int)
+    by_type: dict[str, int] = defaultdict(int)
+    by_month: dict[int, Counts] = defaultdict(Counts)
+    month_channel: dict[tuple[int, str], int] = defaultdict(int)
+    month_type: dict[tuple[int, str], Counts] = defaultdict(Counts)
+    columns = [Case.received_month, Case.channel_code, Case.case_type, Case.status, Case.resolved_on_time]
+    for month, channel, case_type, status, on_time, n in _grouped(session, period, columns):
+        totals.add_status(status, on_time, n)
+        by_month[month].add_status(status, on_time, n)
+        month_type[(month, case_type)].add_status(status, on_time, n)
+        by_channel[channel] += n
+        by_type[case_type] += n
+        month_channel[(month, channel)] += n
+
+    if late_rows is None:
+        late_rows = _late_open(session, period, today)
+    for _channel, case_type, _division, _category, _village, month, late, ack_late in late_rows:
+        totals.late += late
+        totals.ack_late += ack_late
+        by_month[month].late += late
+        by_month[month].ack_late += ack_late
+        month_type[(month, case_type)].late += late
+
+    durations = Durations()
+    ratings = dict.fromkeys(range(1, 6), 0)
+    columns = [Case.ack_working_days, Case.resolve_working_days, Case.acknowledged_on_time, Case.reopen_count,
+               Case.rating_score]
+    for ack, resolve, ack_on_time, reopen_count, score, n in _grouped(session, period, columns):
+        if ack is not None:
+            durations.ack[ack] = durations.ack.get(ack, 0) + n
+        if resolve is not None:
+            durations.resolve[resolve] = durations.resolve.get(resolve, 0) + n
+        if ack_on_time is True:
+            totals.ack_on_time += n
+        elif ack_on_time is False:
+            totals.ack_late += n
+        if reopen_count:
+            totals.reopened += n
+        if resolve is not None or reopen_count:
+            totals.answered_ever += n
+        if score is not None:
+            ratings[score] = ratings.get(score, 0) + n
+    return Summary(
+        period=period,
+        totals=totals,
+        by_channel=dict(by_channel),
+        by_type=dict(by_type),
+        by_month=dict(by_month),
+        month_channel=dict(month_channel),
+        month_type=dict(month_type),
+        durations=durations,
+        satisfaction=Satisfaction(distribution=ratings, rateable=totals.rateable),
+    )
 
 
 def compute(session: Session, period: StatsPeriod, today: date | None = None) -> Statistics:
     """Every figure of the statistics page for ``period`` and the same period a year earlier."""
     today = today or bangkok_today()
-    totals, by_channel, by_type = Counts(), defaultdict(int), defaultdict(int)
+    late_rows = _late_open(session, period, today)
+    summary = summarise(session, period, today, late_rows)
     channel_type: dict[tuple[str, str], int] = defaultdict(int)
+    by_channel: dict[str, Counts] = defaultdict(Counts)
+    by_type: dict[str, Counts] = defaultdict(Counts)
     by_division: dict[int, Counts] = defaultdict(Counts)
     by_category: dict[int | None, Counts] = defaultdict(Counts)
     by_village: dict[int | None, Counts] = defaultdict(Counts)
-    rows = _dimension_counts(session, period, today, Case.channel_code, Case.case_type, Case.division_id,
-                             Case.category_id, Case.village_id)
-    for channel, case_type, division_id, category_id, village_id, *values in rows:
-        totals.add(values)
-        by_channel[channel] += values[0]
-        by_type[case_type] += values[0]
-        channel_type[(channel, case_type)] += values[0]
-        by_division[division_id].add(values)
-        by_category[category_id].add(values)
-        by_village[village_id].add(values)
-
-    month = bangkok_month(Case.received_at)
-    by_month: dict[str, Counts] = defaultdict(Counts)
-    month_channel: dict[tuple[str, str], int] = defaultdict(int)
-    for key, channel, *values in _dimension_counts(session, period, today, month, Case.channel_code):
-        by_month[key].add(values)
-        month_channel[(key, channel)] += values[0]
-
-    summary = Summary(period, totals, dict(by_channel), dict(by_type), _durations(session, period),
-                      _satisfaction(session, period, totals.rateable))
+    # Villages apart: grouped with the rest they would multiply the rows SQLite hands back.
+    columns = [Case.channel_code, Case.case_type, Case.division_id, Case.category_id, Case.status,
+               Case.resolved_on_time]
+    for channel, case_type, division, category, status, on_time, n in _grouped(session, period, columns):
+        channel_type[(channel, case_type)] += n
+        for counts in (by_channel[channel], by_type[case_type], by_division[division], by_category[category]):
+            counts.add_status(status, on_time, n)
+    for village, status, on_time, n in _grouped(session, period, [Case.village_id, Case.status,
+                                                                   Case.resolved_on_time]):
+        by_village[village].add_status(status, on_time, n)
+    for channel, case_type, division, category, village, _month, late, ack_late in late_rows:
+        for counts in (by_channel[channel], by_type[case_type], by_division[division], by_category[category],
+                       by_village[village]):
+            counts.late += late
+            counts.ack_late += ack_late
     return Statistics(
         summary=summary,
         previous=summarise(session, period.previous_year(), today),
         channel_type=dict(channel_type),
+        by_channel=dict(by_channel),
+        by_type=dict(by_type),
         by_division=dict(by_division),
         by_category=dict(by_category),
         by_village=dict(by_village),
-        months=month_starts(period.span),
-        by_month=dict(by_month),
-        month_channel=dict(month_channel),
         today=today,
     )
-
-
-def month_key(first: date) -> str:
-    return f"{first.year:04d}-{first.month:02d}"
 
 
 # --- named figures: the contract of the measures report ---------------------------------------------
@@ -625,3 +672,113 @@ def named_figures(session: Session, fiscal_year: int, today: date | None = None)
         reopen_rate_pct=totals.reopen_rate_pct,
     )
     return figures
+
+
+# --- public statistics (OIT): complaints and corruption complaints per fiscal year --------------------
+
+# The ITA's "general complaints" are complaints and grievances; its corruption complaints are the
+# integrity unit's reports, corruption and No Gift Policy alike.
+PUBLIC_GENERAL_TYPES = ("complaint",)
+PUBLIC_INTEGRITY_TYPES = ("corruption", "gift")
+# Corruption reports are broken down by month, quarter or half only as finely as keeps every period
+# that had any at this many or more: fewer could point at the people involved.
+PUBLIC_MIN_BREAKDOWN = 5
+PUBLIC_LEVELS = ("month", "quarter", "half")
+
+
+@dataclass
+class PublicCount:
+    label: str
+    received: int = 0
+    completed: int = 0
+    in_progress: int = 0
+
+    def add(self, counts: Counts) -> None:
+        self.received += counts.received
+        self.completed += counts.completed
+        self.in_progress += counts.in_progress
+
+
+@dataclass
+class PublicSection:
+    key: str  # general | integrity
+    total: PublicCount
+    levels: dict[str, list[PublicCount]]  # the breakdowns published: month, quarter, half
+    withheld: list[str]  # breakdowns not published because their counts were too small
+
+    @property
+    def none(self) -> bool:
+        return self.total.received == 0
+
+
+@dataclass
+class PublicStatistics:
+    fiscal_year: int
+    period: StatsPeriod
+    general: PublicSection
+    integrity: PublicSection
+    today: date
+    min_breakdown: int
+
+
+def _public_section(key: str, fiscal_year: int, month_type: dict[tuple[int, str], Counts], types: tuple[str, ...],
+                    locale: str, min_breakdown: int | None) -> PublicSection:
+    months = month_starts(fiscal_year_period(fiscal_year))
+    monthly = []
+    for first in months:
+        count = PublicCount(month_label(first, locale, long=True))
+        for case_type in types:
+            count.add(month_type.get((month_number(first), case_type), Counts()))
+        monthly.append(count)
+
+    def grouped(size: int, label) -> list[PublicCount]:
+        result = []
+        for index in range(0, 12, size):
+            count = PublicCount(str(label(index // size + 1)))
+            for month in monthly[index:index + size]:
+                count.received += month.received
+                count.completed += month.completed
+                count.in_progress += month.in_progress
+            result.append(count)
+        return result
+
+    levels = {
+        "month": monthly,
+        "quarter": grouped(3, lambda n: _l("Quarter %(n)d", n=n)),
+        "half": grouped(6, lambda n: _l("Half %(n)d", n=n)),
+    }
+    total = PublicCount(str(_l("Fiscal year %(fy)d", fy=fiscal_year)))
+    for month in monthly:
+        total.received += month.received
+        total.completed += month.completed
+        total.in_progress += month.in_progress
+    withheld: list[str] = []
+    if min_breakdown:
+        for level in PUBLIC_LEVELS:  # finest first: once one is safe, the coarser ones are too
+            if all(c.received == 0 or c.received >= min_breakdown for c in levels[level]):
+                break
+            withheld.append(level)
+        for level in withheld:
+            del levels[level]
+    return PublicSection(key, total, levels, withheld)
+
+
+def public_statistics(session: Session, fiscal_year: int, locale: str = "th", today: date | None = None,
+                      min_breakdown: int = PUBLIC_MIN_BREAKDOWN) -> PublicStatistics:
+    """What the public statistics page publishes for a fiscal year: counts only, from one GROUP BY."""
+    period = make_period("fy", fiscal_year)
+    month_type: dict[tuple[int, str], Counts] = defaultdict(Counts)
+    columns = [Case.received_month, Case.channel_code, Case.case_type, Case.status, Case.resolved_on_time]
+    types = PUBLIC_GENERAL_TYPES + PUBLIC_INTEGRITY_TYPES
+    for month, _channel, case_type, status, on_time, n in _grouped(session, period, columns,
+                                                                    Case.case_type.in_(types)):
+        month_type[(month, case_type)].add_status(status, on_time, n)
+    return PublicStatistics(
+        fiscal_year=fiscal_year,
+        period=period,
+        general=_public_section("general", fiscal_year, month_type, PUBLIC_GENERAL_TYPES, locale, None),
+        integrity=_public_section("integrity", fiscal_year, month_type, PUBLIC_INTEGRITY_TYPES, locale,
+                                  min_breakdown),
+        today=today or bangkok_today(),
+        min_breakdown=min_breakdown,
+    )

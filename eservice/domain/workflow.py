@@ -113,7 +113,8 @@ def transition(
         case.paused_since = now
     if action == "resolve":
         case.resolved_at = now
-        durations.record_resolved(session, case)
+    if action in durations.ANSWERING_ACTIONS:
+        durations.record_answered(session, case, now)
     if action == "close":
         case.closed_at = now
     if action == "reopen":

@@ -77,13 +77,13 @@ class ItaScore(db.Model):
 
     @property
     def score(self) -> Decimal | None:
-        return None if self.score_hundredths is None else Decimal(self.score_hundredths) / 100
+        return None if self.score_hundredths is None else Decimal(self.score_hundredths).scaleb(-2)
 
     @property
     def reported_change(self) -> Decimal | None:
         if self.reported_change_hundredths is None:
             return None
-        return Decimal(self.reported_change_hundredths) / 100
+        return Decimal(self.reported_change_hundredths).scaleb(-2)
 
     @property
     def indicator(self) -> int | None:

@@ -1,0 +1,395 @@
+"""The measures report: its measures and ITA scores per fiscal year (administrators edit, executives read)
+and the report itself, as a printable page and as a DOCX file."""
+
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import StringField, TextAreaField
+
+from ..auth import roles_required
+from ..database import begin_write
+from ..domain import measures as rules
+from ..domain.errors import DomainError
+from ..domain.fiscal import fiscal_year_of
+from ..domain.thai import bangkok_today
+from ..extensions import db
+from ..i18n import current_locale
+from ..models import Organisation
+from ..models.measures import ITA_INDICATORS, ITA_TOTAL_KEY, Measure
+from . import bp
+from .common import READ_ROLES, record_change, show_error
+from .forms import CopyMeasuresForm, MeasureForm
+from .report_output import docx_bytes, html_document, logo_data_uri
+
+
+class BadFiscalYear(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@bp.errorhandler(BadFiscalYear)
+def bad_fiscal_year(error):
+    return render_template("admin/problem.html", message=error.message), 400
+
+
+def _fiscal_year_arg() -> int:
+    """``?fy=`` as a checked B.E. fiscal year; without it the newest year that has measures (or this one)."""
+    raw = request.args.get("fy", "").strip()
+    if raw:
+        try:
+            return rules.parse_fiscal_year(raw)
+        except DomainError as error:
+            raise BadFiscalYear(error.message) from None
+    years = rules.measure_years(db.session)
+    return years[0] if years else fiscal_year_of(bangkok_today())
+
+
+def _year_choices(fiscal_year: int) -> list[int]:
+    current = fiscal_year_of(bangkok_today())
+    return sorted(set(rules.years_with_measures(db.session)) | {current, current + 1, fiscal_year}, reverse=True)
+
+
+def _can_edit() -> bool:
+    return current_user.has_role("admin")
+
+
+# --- measures -------------------------------------------------------------------------------------
+
+
+@bp.route("/measures")
+@roles_required(*READ_ROLES)
+def measures():
+    fiscal_year = _fiscal_year_arg()
+    rows = rules.measures_of(db.session, fiscal_year)
+    copy_form = CopyMeasuresForm()
+    if not copy_form.source.data:
+        copy_form.source.data = str(fiscal_year - 1)
+    return render_template("admin/measures.html", fiscal_year=fiscal_year, measures=rows,
+                           years=_year_choices(fiscal_year), can_edit=_can_edit(), copy_form=copy_form)
+
+
+def _measure_input(form: MeasureForm) -> rules.MeasureInput:
+    return rules.MeasureInput(
+        title=form.title.data or "", methods=rules.lines_of(form.methods.data or ""), period=form.period.data or "",
+        responsible=form.responsible.data or "", results=form.results.data or "", outcome=form.outcome.data or "")
+
+
+def _catalogue_rows(fiscal_year: int) -> list[tuple[str, object, str]]:
+    """Each figure with what it means and its value this year (shown beside the texts while editing)."""
+    catalogue = rules.figure_catalogue(db.session)
+    values = rules.report_figures(db.session, fiscal_year)
+    return [(name, description, rules.format_figure(values.get(name), None)) for name, description in
+            catalogue.items()]
+
+
+@bp.route("/measures/new", methods=["GET", "POST"], defaults={"measure_id": None})
+@bp.route("/measures/<int:measure_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def measure_edit(measure_id):
+    measure = db.session.get(Measure, measure_id) if measure_id else None
+    if measure_id and measure is None:
+        abort(404)
+    fiscal_year = measure.fiscal_year if measure else _fiscal_year_arg()
+    form = MeasureForm(obj=measure)
+    if measure is not None and not form.is_submitted():
+        form.methods.data = "\n".join(measure.methods or [])
+    problems = []
+    if form.validate_on_submit():
+        data = _measure_input(form)
+        problems = rules.check_measure(data, rules.figure_catalogue(db.session))
+        if not problems:
+            try:
+                begin_write(db.session)
+                current = db.session.get(Measure, measure_id) if measure_id else None
+                saved, changes = rules.save_measure(db.session, fiscal_year, data, current)
+                if changes:
+                    record_change("admin.measure." + ("update" if current else "create"), target_type="measure",
+                                  target_id=saved.id, details={"fiscal_year": fiscal_year, **changes})
+                db.session.commit()
+                flash(_("Measure saved.") if changes else _("Nothing was changed."), "success")
+                return redirect(url_for("admin.measures", fy=fiscal_year))
+            except DomainError as error:
+                db.session.rollback()
+                problems = [error]
+        for problem in problems:
+            show_error(form, problem)
+    status = 422 if form.is_submitted() else 200
+    measure = db.session.get(Measure, measure_id) if measure_id else None
+    return render_template("admin/measure_form.html", form=form, measure=measure, fiscal_year=fiscal_year,
+                           catalogue=_catalogue_rows(fiscal_year)), status
+
+
+@bp.route("/measures/<int:measure_id>/move", methods=["POST"])
+@roles_required("admin")
+def measure_move(measure_id):
+    step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if step is None:
+        abort(400)
+    begin_write(db.session)
+    measure = db.session.get(Measure, measure_id)
+    if measure is None:
+        abort(404)
+    before = measure.position
+    if rules.move_measure(db.session, measure, step):
+        record_change("admin.measure.move", target_type="measure", target_id=measure.id,
+                      details={"fiscal_year": measure.fiscal_year, "position": [before, measure.position]})
+    db.session.commit()
+    return redirect(url_for("admin.measures", fy=measure.fiscal_year) + f"#measure-{measure.id}")
+
+
+@bp.route("/measures/<int:measure_id>/delete", methods=["POST"])
+@roles_required("admin")
+def measure_delete(measure_id):
+    begin_write(db.session)
+    measure = db.session.get(Measure, measure_id)
+    if measure is None:
+        abort(404)
+    fiscal_year = measure.fiscal_year
+    record_change("admin.measure.delete", target_type="measure", target_id=measure.id, details={
+        "fiscal_year": fiscal_year, "position": measure.position, "title": measure.title,
+        "methods": measure.methods, "period": measure.period, "responsible": measure.responsible,
+        "results": measure.results, "outcome": measure.outcome})
+    rules.delete_measure(db.session, measure)
+    db.session.commit()
+    flash(_("Measure deleted. Its full text is kept in the audit log."), "success")
+    return redirect(url_for("admin.measures", fy=fiscal_year))
+
+
+@bp.route("/measures/copy", methods=["POST"])
+@roles_required("admin")
+def measures_copy():
+    fiscal_year = _fiscal_year_arg()
+    form = CopyMeasuresForm()
+    if form.validate_on_submit():
+        try:
+            source = rules.parse_fiscal_year(form.source.data, field="source")
+            begin_write(db.session)
+            count = rules.copy_measures(db.session, source, fiscal_year)
+            record_change("admin.measure.copy", target_type="measure", details={"from": source, "to": fiscal_year,
+                                                                               "measures": count})
+            db.session.commit()
+            flash(_("%(n)d measures copied from %(source)d. Update their periods and results for %(fy)d.",
+                    n=count, source=source, fy=fiscal_year), "success")
+            return redirect(url_for("admin.measures", fy=fiscal_year))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    return render_template("admin/measures.html", fiscal_year=fiscal_year,
+                           measures=rules.measures_of(db.session, fiscal_year), years=_year_choices(fiscal_year),
+                           can_edit=True, copy_form=form), 422
+
+
+# --- ITA scores -----------------------------------------------------------------------------------
+
+
+def _ita_rows(fiscal_year: int):
+    """(key, label, score, previous, change) for the total, each indicator and each question."""
+    figures = rules.ita_figures(db.session, fiscal_year)
+    scores = rules.ita_scores(db.session, fiscal_year)
+    locale = current_locale()
+    keys = [ITA_TOTAL_KEY, *(str(n) for n in ITA_INDICATORS)]
+    keys += sorted(k for k, s in scores.items() if s.is_question)
+    rows = []
+    for key in keys:
+        if key == ITA_TOTAL_KEY:
+            label = _("Overall ITA score")
+        elif key.isdigit():
+            thai, english = ITA_INDICATORS[int(key)]
+            label = f"{key}. " + (str(english) if locale == "en" else thai)
+        else:
+            label = scores[key].label(locale)
+        rows.append((key, label, figures.get(f"ita_{key}"), figures.get(f"ita_{key}_previous"),
+                     figures.get(f"ita_{key}_change")))
+    return rows
+
+
+@bp.route("/ita")
+@roles_required(*READ_ROLES)
+def ita():
+    fiscal_year = _fiscal_year_arg()
+    return render_template("admin/ita.html", fiscal_year=fiscal_year, rows=_ita_rows(fiscal_year),
+                           years=_year_choices(fiscal_year), can_edit=_can_edit(), fmt=rules.format_figure)
+
+
+def _ita_form(question_count: int):
+    """A form with a score and a change for the total and each indicator, and rows for questions."""
+
+    class ItaForm(FlaskForm):
+        pasted = TextAreaField(_l("Paste lines from the ITA result sheet (optional)"))
+
+    def add(name, label):
+        setattr(ItaForm, name, StringField(label, filters=[lambda v: v.strip() if isinstance(v, str) else v]))
+
+    add("score_total", _l("Overall score"))
+    add("change_total", _l("Change from the year before, as printed (only if that year is not recorded)"))
+    for number, (_thai, english) in ITA_INDICATORS.items():
+        add(f"score_{number}", _l("Indicator %(n)d: %(name)s", n=number, name=english))
+        add(f"change_{number}", _l("Change of indicator %(n)d, as printed", n=number))
+    for index in range(question_count):
+        add(f"q{index}_key", _l("Short name (English letters, e.g. participation)"))
+        add(f"q{index}_label_th", _l("The question (Thai)"))
+        add(f"q{index}_label_en", _l("The question (English)"))
+        add(f"q{index}_score", _l("Score"))
+        add(f"q{index}_change", _l("Change, as printed"))
+    return ItaForm
+
+
+def _question_indexes(form) -> list[int]:
+    return sorted({int(name[1:].split("_")[0]) for name in form._fields if name.startswith("q")
+                   and name[1:].split("_")[0].isdigit()})
+
+
+def _score_entries(form) -> tuple[list[rules.ScoreEntry], list[DomainError]]:
+    entries, problems = [], []
+
+    def read(key, score_field, change_field, **labels):
+        try:
+            score = rules.parse_score(getattr(form, score_field).data, field=score_field)
+        except DomainError as error:
+            problems.append(error)
+            score = None
+        try:
+            change = rules.parse_change(getattr(form, change_field).data, field=change_field)
+        except DomainError as error:
+            problems.append(error)
+            change = None
+        entries.append(rules.ScoreEntry(key=key, score=score, reported_change=change, field=score_field, **labels))
+
+    read(ITA_TOTAL_KEY, "score_total", "change_total")
+    for number in ITA_INDICATORS:
+        read(str(number), f"score_{number}", f"change_{number}")
+    for index in _question_indexes(form):
+        key = rules.normalise_key(getattr(form, f"q{index}_key").data or "")
+        label_th = getattr(form, f"q{index}_label_th").data or ""
+        score_text = getattr(form, f"q{index}_score").data or ""
+        change_text = getattr(form, f"q{index}_change").data or ""
+        if not key and not label_th and not score_text and not change_text:
+            continue  # the blank row for a new question
+        read(key, f"q{index}_score", f"q{index}_change", label_th=label_th,
+             label_en=getattr(form, f"q{index}_label_en").data or "")
+        entries[-1].field = f"q{index}_key"
+    problems += rules.check_score_entries(entries)
+    return entries, problems
+
+
+def _fill_ita_form(form, fiscal_year: int) -> None:
+    scores = rules.ita_scores(db.session, fiscal_year)
+
+    def text(value):
+        return "" if value is None else str(value)
+
+    for key in [ITA_TOTAL_KEY, *(str(n) for n in ITA_INDICATORS)]:
+        row = scores.get(key)
+        getattr(form, f"score_{key}").data = text(row.score if row else None)
+        getattr(form, f"change_{key}").data = text(row.reported_change if row else None)
+    questions = sorted((s for s in scores.values() if s.is_question), key=lambda s: s.key)
+    for index, row in enumerate(questions):
+        getattr(form, f"q{index}_key").data = row.key
+        getattr(form, f"q{index}_label_th").data = row.label_th
+        getattr(form, f"q{index}_label_en").data = row.label_en
+        getattr(form, f"q{index}_score").data = text(row.score)
+        getattr(form, f"q{index}_change").data = text(row.reported_change)
+
+
+@bp.route("/ita/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def ita_edit():
+    fiscal_year = _fiscal_year_arg()
+    existing = [s for s in rules.ita_scores(db.session, fiscal_year).values() if s.is_question]
+    if request.method == "POST":
+        posted = {int(k[1:].split("_")[0]) for k in request.form if k.startswith("q") and k[1:].split("_")[0].isdigit()}
+        count = min(max(posted, default=-1) + 1, 50)
+    else:
+        count = len(existing) + 1
+    form = _ita_form(count)()
+    if not form.is_submitted():
+        _fill_ita_form(form, fiscal_year)
+    line_errors = []
+    status = 200
+    if form.validate_on_submit():
+        if request.form.get("action") == "paste":
+            pasted, line_errors = rules.parse_pasted_scores(form.pasted.data or "")
+            if line_errors:
+                status = 422
+            else:
+                for entry in pasted:
+                    getattr(form, f"score_{entry.key}").data = str(entry.score)
+                flash(_("%(n)d scores read from the pasted lines. Check them, then save.", n=len(pasted)), "info")
+            return render_template("admin/ita_form.html", form=form, fiscal_year=fiscal_year,
+                                   line_errors=line_errors, questions=_question_indexes(form)), status
+        entries, problems = _score_entries(form)
+        if not problems:
+            try:
+                begin_write(db.session)
+                changes = rules.save_ita_scores(db.session, fiscal_year, entries, replace_questions=True)
+                if changes:
+                    record_change("admin.ita.update", target_type="ita_score", target_id=fiscal_year,
+                                  details={"fiscal_year": fiscal_year, **changes})
+                db.session.commit()
+                flash(_("ITA scores saved.") if changes else _("Nothing was changed."), "success")
+                return redirect(url_for("admin.ita", fy=fiscal_year))
+            except DomainError as error:
+                db.session.rollback()
+                problems = [error]
+        for problem in problems:
+            show_error(form, problem)
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("admin/ita_form.html", form=form, fiscal_year=fiscal_year, line_errors=line_errors,
+                           questions=_question_indexes(form)), status
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+def _report_for_request():
+    fiscal_year = _fiscal_year_arg()
+    digits = "thai" if request.args.get("digits") == "thai" else "arabic"
+    locale = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
+    if not rules.measures_of(db.session, fiscal_year):
+        raise BadFiscalYear(_l("Fiscal year %(fy)d has no measures yet. Add them, or copy another year's, on the "
+                               "measures page.", fy=fiscal_year))
+    return rules.build_report(db.session, fiscal_year, locale=locale, digits=digits)
+
+
+def _organisation_logo():
+    org = db.session.scalar(select(Organisation).limit(1))
+    return (org.logo, org.logo_content_type) if org is not None and org.logo_content_type else (None, "")
+
+
+@bp.route("/report")
+@roles_required(*READ_ROLES)
+def report():
+    built = _report_for_request()
+    logo, logo_type = _organisation_logo()
+    return render_template("report/measures.html", report=built, years=_year_choices(built.fiscal_year),
+                           logo_src=logo_data_uri(logo, logo_type), can_edit=_can_edit())
+
+
+@bp.route("/report.html")
+@roles_required(*READ_ROLES)
+def report_html_file():
+    built = _report_for_request()
+    logo, logo_type = _organisation_logo()
+    data = html_document(built, logo=logo, logo_type=logo_type).encode("utf-8")
+    return send_file(
+        io.BytesIO(data), mimetype="text/html", as_attachment=True,
+        download_name=f"measures-report-{built.fiscal_year}.html")
+
+
+@bp.route("/report.docx")
+@roles_required(*READ_ROLES)
+def report_docx():
+    built = _report_for_request()
+    logo, _type = _organisation_logo()
+    return send_file(
+        io.BytesIO(docx_bytes(built, logo=logo)),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        as_attachment=True, download_name=f"measures-report-{built.fiscal_year}.docx")

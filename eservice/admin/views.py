@@ -1,0 +1,640 @@
+"""Administration pages: organisation, divisions, categories, villages, channels, holidays, users and the
+audit log. Thin views: parse, call the domain, write the audit entry, commit, redirect."""
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import false, func, select
+from wtforms.fields.choices import SelectChoice
+
+from ..auth import roles_required
+from ..database import begin_write
+from ..domain import administration as admin_rules
+from ..domain import audit
+from ..domain.case_types import CASE_TYPES
+from ..domain.errors import DomainError
+from ..domain.thai import BANGKOK, bangkok_today
+from ..extensions import db
+from ..i18n import current_locale
+from ..models import AuditEntry, Case, Category, Channel, Division, Holiday, Organisation, User, Village
+from ..models.reference import village_label
+from ..models.user import ROLES
+from . import bp
+from .common import READ_ROLES, page_at, record_change, show_error
+from .forms import (
+    AuditFilterForm,
+    CategoryForm,
+    ChannelForm,
+    DivisionForm,
+    HolidayForm,
+    HolidayImportForm,
+    LogoForm,
+    OrganisationForm,
+    PasswordForm,
+    PublishedTextsForm,
+    UserForm,
+    VillageForm,
+)
+
+ROLE_LABELS = {
+    "officer": _l("Officer"),
+    "head": _l("Head of division"),
+    "integrity": _l("Integrity unit"),
+    "admin": _l("Administrator"),
+    "executive": _l("Executive (read only)"),
+}
+AUDIT_PAGE_SIZE = 50
+
+
+def _organisation() -> Organisation:
+    org = db.session.scalar(select(Organisation).limit(1))
+    if org is None:
+        abort(404)
+    return org
+
+
+def _status(form) -> int:
+    return 422 if form.is_submitted() else 200
+
+
+@bp.route("/")
+@roles_required(*READ_ROLES)
+def index():
+    counts = {
+        "divisions": db.session.scalar(select(func.count()).select_from(Division)),
+        "categories": db.session.scalar(select(func.count()).select_from(Category).where(Category.active.is_(True))),
+        "users": db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))),
+        "holidays": db.session.scalar(select(func.count()).select_from(Holiday).where(Holiday.day >= bangkok_today())),
+    }
+    return render_template(
+        "admin/index.html",
+        counts=counts,
+        is_admin=current_user.has_role("admin"),
+        stats_url=page_at("/admin/stats"),
+        canned_url=_canned_replies_url(),
+    )
+
+
+# --- organisation ---------------------------------------------------------------------------------
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required("admin")
+def settings():
+    org = _organisation()
+    form = OrganisationForm(obj=org)
+    logo_form = LogoForm(prefix="logo")
+    if form.validate_on_submit():
+        data = admin_rules.OrganisationInput(**{name: getattr(form, name).data or "" for name in (
+            "name_th", "name_en", "address_th", "address_en", "phone", "email", "website", "line_id", "line_url",
+            "facebook_name", "facebook_url", "office_hours_th", "office_hours_en", "tracking_prefix")})
+        try:
+            begin_write(db.session)
+            org = _organisation()
+            changes = admin_rules.save_organisation(db.session, org, data)
+            if changes:
+                record_change("admin.organisation.update", target_type="organisation", target_id=org.id,
+                              details=changes)
+            db.session.commit()
+            flash(_("Settings saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("admin.settings"))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    return render_template("admin/settings.html", form=form, logo_form=logo_form, org=_organisation()), _status(form)
+
+
+@bp.route("/settings/logo", methods=["POST"])
+@roles_required("admin")
+def logo_upload():
+    form = LogoForm(prefix="logo")
+    org = _organisation()
+    if form.validate_on_submit():
+        try:
+            begin_write(db.session)
+            org = _organisation()
+            if form.remove.data:
+                if org.logo_content_type:
+                    org.logo, org.logo_content_type = None, ""
+                    record_change("admin.organisation.logo_remove", target_type="organisation", target_id=org.id)
+                db.session.commit()
+                flash(_("The logo was removed."), "success")
+                return redirect(url_for("admin.settings"))
+            upload = form.logo.data
+            data = upload.read() if upload and getattr(upload, "filename", "") else b""
+            image, content_type = admin_rules.clean_logo(data)
+            org.logo, org.logo_content_type = image, content_type
+            record_change("admin.organisation.logo", target_type="organisation", target_id=org.id,
+                          details={"bytes": len(image), "uploaded_bytes": len(data)})
+            db.session.commit()
+            flash(_("The new logo is in place."), "success")
+            return redirect(url_for("admin.settings"))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    org_form = OrganisationForm(obj=_organisation(), formdata=None)
+    return render_template("admin/settings.html", form=org_form, logo_form=form, org=_organisation()), 422
+
+
+@bp.route("/texts", methods=["GET", "POST"])
+@roles_required("admin")
+def published_texts():
+    org = _organisation()
+    form = PublishedTextsForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            begin_write(db.session)
+            org = _organisation()
+            changes = admin_rules.save_published_texts(
+                org, service_standard_th=form.service_standard_th.data,
+                service_standard_en=form.service_standard_en.data,
+                pdpa_notice_th=form.pdpa_notice_th.data, pdpa_notice_en=form.pdpa_notice_en.data)
+            if changes:
+                record_change("admin.organisation.texts", target_type="organisation", target_id=org.id,
+                              details=changes)
+            db.session.commit()
+            flash(_("The published texts were saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("admin.published_texts"))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    return render_template("admin/texts.html", form=form), _status(form)
+
+
+# --- divisions ------------------------------------------------------------------------------------
+
+
+def _division_choices(form: DivisionForm, current: Division | None) -> None:
+    locale = current_locale()
+    divisions = db.session.scalars(select(Division).order_by(Division.sort_order, Division.id)).all()
+    form.parent_id.choices = [SelectChoice("", _l("— none —"))] + [
+        SelectChoice(str(d.id), d.name(locale)) for d in divisions if current is None or d.id != current.id
+    ]
+
+
+@bp.route("/divisions")
+@roles_required("admin")
+def divisions():
+    rows = db.session.scalars(select(Division).order_by(Division.sort_order, Division.id)).all()
+    case_counts = dict(db.session.execute(select(Case.division_id, func.count()).group_by(Case.division_id)).all())
+    return render_template("admin/divisions.html", divisions=rows, case_counts=case_counts)
+
+
+@bp.route("/divisions/new", methods=["GET", "POST"], defaults={"division_id": None})
+@bp.route("/divisions/<int:division_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def division_edit(division_id):
+    division = db.session.get(Division, division_id) if division_id else None
+    if division_id and division is None:
+        abort(404)
+    form = DivisionForm(obj=division)
+    if division is not None and not form.is_submitted():
+        form.parent_id.data = str(division.parent_id or "")
+    _division_choices(form, division)
+    if form.validate_on_submit():
+        data = admin_rules.DivisionInput(
+            code=form.code.data or "", name_th=form.name_th.data, name_en=form.name_en.data or "",
+            parent_id=int(form.parent_id.data) if form.parent_id.data else None,
+            is_integrity_unit=form.is_integrity_unit.data, receives_objections=form.receives_objections.data,
+            sort_order=form.sort_order.data or 0, active=form.active.data)
+        try:
+            begin_write(db.session)
+            current = db.session.get(Division, division_id) if division_id else None
+            saved, changes = admin_rules.save_division(db.session, current, data)
+            if changes:
+                record_change("admin.division." + ("update" if current else "create"), target_type="division",
+                              target_id=saved.id, details=changes)
+            db.session.commit()
+            flash(_("Division saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("admin.divisions"))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    division = db.session.get(Division, division_id) if division_id else None
+    return render_template("admin/division_form.html", form=form, division=division), _status(form)
+
+
+# --- categories -----------------------------------------------------------------------------------
+
+
+def _category_choices(form: CategoryForm) -> None:
+    locale = current_locale()
+    divisions = db.session.scalars(select(Division).order_by(Division.sort_order, Division.id)).all()
+    form.division_id.choices = [SelectChoice("", _l("— choose —"))] + [
+        SelectChoice(str(d.id), d.name(locale) + ("" if d.active else " " + _("(inactive)"))) for d in divisions
+    ]
+    form.case_types.choices = [SelectChoice(code, kind.label) for code, kind in CASE_TYPES.items()]
+
+
+@bp.route("/categories")
+@roles_required("admin")
+def categories():
+    rows = db.session.scalars(
+        select(Category).order_by(Category.active.desc(), Category.sort_order, Category.id)).all()
+    case_counts = dict(db.session.execute(select(Case.category_id, func.count()).group_by(Case.category_id)).all())
+    return render_template("admin/categories.html", categories=rows, case_counts=case_counts)
+
+
+@bp.route("/categories/new", methods=["GET", "POST"], defaults={"category_id": None})
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def category_edit(category_id):
+    category = db.session.get(Category, category_id) if category_id else None
+    if category_id and category is None:
+        abort(404)
+    form = CategoryForm(obj=category)
+    _category_choices(form)
+    if not form.is_submitted():
+        if category is not None:
+            form.division_id.data = str(category.division_id)
+            form.case_types.data = category.case_types.split()
+        else:
+            form.case_types.data = ["complaint", "suggestion", "inquiry"]
+            form.ack_days.data, form.resolve_days.data = 1, 15
+    if form.validate_on_submit():
+        data = admin_rules.CategoryInput(
+            code=form.code.data or "", division_id=int(form.division_id.data) if form.division_id.data else None,
+            name_th=form.name_th.data, name_en=form.name_en.data or "", case_types=form.case_types.data or [],
+            ack_days=form.ack_days.data, resolve_days=form.resolve_days.data, sort_order=form.sort_order.data or 0,
+            active=form.active.data)
+        try:
+            begin_write(db.session)
+            current = db.session.get(Category, category_id) if category_id else None
+            saved, changes = admin_rules.save_category(db.session, current, data)
+            if changes:
+                record_change("admin.category." + ("update" if current else "create"), target_type="category",
+                              target_id=saved.id, details=changes)
+            db.session.commit()
+            flash(_("Category saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("admin.categories"))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    category = db.session.get(Category, category_id) if category_id else None
+    return render_template("admin/category_form.html", form=form, category=category), _status(form)
+
+
+# --- villages -------------------------------------------------------------------------------------
+
+
+@bp.route("/villages")
+@roles_required("admin")
+def villages():
+    rows = db.session.scalars(select(Village).order_by(Village.number)).all()
+    return render_template("admin/villages.html", villages=rows, label=village_label)
+
+
+@bp.route("/villages/new", methods=["GET", "POST"], defaults={"village_id": None})
+@bp.route("/villages/<int:village_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def village_edit(village_id):
+    village = db.session.get(Village, village_id) if village_id else None
+    if village_id and village is None:
+        abort(404)
+    form = VillageForm(obj=village)
+    if form.validate_on_submit():
+        try:
+            begin_write(db.session)
+            current = db.session.get(Village, village_id) if village_id else None
+            saved, changes = admin_rules.save_village(
+                db.session, current, number=form.number.data, name_th=form.name_th.data or "",
+                name_en=form.name_en.data or "", active=form.active.data)
+            if changes:
+                record_change("admin.village." + ("update" if current else "create"), target_type="village",
+                              target_id=saved.id, details=changes)
+            db.session.commit()
+            flash(_("Village saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("admin.villages"))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    village = db.session.get(Village, village_id) if village_id else None
+    return render_template("admin/village_form.html", form=form, village=village), _status(form)
+
+
+# --- channels -------------------------------------------------------------------------------------
+
+
+@bp.route("/channels")
+@roles_required("admin")
+def channels():
+    rows = db.session.scalars(select(Channel).order_by(Channel.sort_order, Channel.id)).all()
+    case_counts = dict(db.session.execute(select(Case.channel_code, func.count()).group_by(Case.channel_code)).all())
+    return render_template("admin/channels.html", channels=rows, case_counts=case_counts)
+
+
+@bp.route("/channels/new", methods=["GET", "POST"], defaults={"channel_id": None})
+@bp.route("/channels/<int:channel_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def channel_edit(channel_id):
+    channel = db.session.get(Channel, channel_id) if channel_id else None
+    if channel_id and channel is None:
+        abort(404)
+    form = ChannelForm(obj=channel)
+    if form.validate_on_submit():
+        try:
+            begin_write(db.session)
+            current = db.session.get(Channel, channel_id) if channel_id else None
+            saved, changes = admin_rules.save_channel(
+                db.session, current, code=form.code.data or "", name_th=form.name_th.data,
+                name_en=form.name_en.data or "", sort_order=form.sort_order.data or 0, active=form.active.data)
+            if changes:
+                record_change("admin.channel." + ("update" if current else "create"), target_type="channel",
+                              target_id=saved.id, details=changes)
+            db.session.commit()
+            flash(_("Channel saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("admin.channels"))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    channel = db.session.get(Channel, channel_id) if channel_id else None
+    return render_template("admin/channel_form.html", form=form, channel=channel), _status(form)
+
+
+# --- holidays -------------------------------------------------------------------------------------
+
+
+def _holiday_year() -> int:
+    """The calendar year (C.E.) shown; ``?year=`` may be B.E. or C.E."""
+    raw = request.args.get("year", "")
+    if raw.isdigit():
+        year = int(raw)
+        year = year - 543 if year > 2400 else year
+        if 1900 <= year <= 2200:
+            return year
+    return bangkok_today().year
+
+
+def _holidays_page(form=None, import_form=None, import_errors=None, status=200):
+    year = _holiday_year()
+    rows = db.session.scalars(
+        select(Holiday).where(Holiday.day >= date(year, 1, 1), Holiday.day < date(year + 1, 1, 1))
+        .order_by(Holiday.day)).all()
+    years = sorted({d.year for d in db.session.scalars(select(Holiday.day))} | {bangkok_today().year})
+    return render_template(
+        "admin/holidays.html", holidays=rows, year=year, years=years,
+        form=form or HolidayForm(), import_form=import_form or HolidayImportForm(prefix="import"),
+        import_errors=import_errors or [],
+    ), status
+
+
+@bp.route("/holidays")
+@roles_required("admin")
+def holidays():
+    return _holidays_page()
+
+
+@bp.route("/holidays/add", methods=["POST"])
+@roles_required("admin")
+def holiday_add():
+    form = HolidayForm()
+    if form.validate_on_submit():
+        try:
+            begin_write(db.session)
+            holiday = admin_rules.add_holiday(db.session, form.day.data, form.name.data)
+            record_change("admin.holiday.create", target_type="holiday", target_id=holiday.id,
+                          details={"day": holiday.day, "name": holiday.name})
+            db.session.commit()
+            flash(_("Holiday added. Cases filed from now on count it; due dates already given stay as they were."),
+                  "success")
+            return redirect(url_for("admin.holidays", year=holiday.day.year))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    return _holidays_page(form=form, status=422)
+
+
+@bp.route("/holidays/<int:holiday_id>/delete", methods=["POST"])
+@roles_required("admin")
+def holiday_delete(holiday_id):
+    holiday = db.session.get(Holiday, holiday_id)
+    if holiday is None:
+        abort(404)
+    begin_write(db.session)
+    holiday = db.session.get(Holiday, holiday_id)
+    if holiday is None:
+        abort(404)
+    year = holiday.day.year
+    record_change("admin.holiday.delete", target_type="holiday", target_id=holiday.id,
+                  details={"day": holiday.day, "name": holiday.name})
+    db.session.delete(holiday)
+    db.session.commit()
+    flash(_("Holiday removed."), "success")
+    return redirect(url_for("admin.holidays", year=year))
+
+
+@bp.route("/holidays/import", methods=["POST"])
+@roles_required("admin")
+def holiday_import():
+    form = HolidayImportForm(prefix="import")
+    if not form.validate_on_submit():
+        return _holidays_page(import_form=form, status=422)
+    upload = form.file.data
+    raw = upload.read() if upload and getattr(upload, "filename", "") else b""
+    if raw:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors = [_("Save the file as CSV in UTF-8 (Excel: “CSV UTF-8”).")]
+            return _holidays_page(import_form=form, status=422)
+    else:
+        text = form.text.data or ""
+    if not text.strip():
+        form.file.errors = [_("Choose a CSV file or paste its lines.")]
+        return _holidays_page(import_form=form, status=422)
+    result = admin_rules.read_holiday_csv(db.session, text)
+    if result.errors:
+        return _holidays_page(import_form=form, import_errors=result.errors, status=422)
+    begin_write(db.session)
+    added = admin_rules.read_holiday_csv(db.session, text)  # again inside the write transaction
+    if added.errors:
+        db.session.rollback()
+        return _holidays_page(import_form=form, import_errors=added.errors, status=422)
+    for day, name in added.to_add:
+        db.session.add(Holiday(day=day, name=name))
+    record_change("admin.holiday.import", target_type="holiday",
+                  details={"added": [[d, n] for d, n in added.to_add], "already_there": added.already})
+    db.session.commit()
+    flash(_("%(added)d holidays added; %(skipped)d were in the calendar already.", added=len(added.to_add),
+            skipped=len(added.already)), "success")
+    return redirect(url_for("admin.holidays", year=(added.to_add or [(bangkok_today(), "")])[0][0].year))
+
+
+# --- users ----------------------------------------------------------------------------------------
+
+
+def _user_choices(form: UserForm) -> None:
+    locale = current_locale()
+    form.roles.choices = [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
+    divisions = db.session.scalars(select(Division).order_by(Division.sort_order, Division.id)).all()
+    form.division_ids.choices = [SelectChoice(d.id, d.name(locale)) for d in divisions]
+
+
+def _user_input(form: UserForm) -> admin_rules.UserInput:
+    return admin_rules.UserInput(
+        username=form.username.data or "", display_name=form.display_name.data or "", email=form.email.data or "",
+        roles=form.roles.data or [], division_ids=form.division_ids.data or [], active=form.active.data,
+        locale=form.locale.data or "th", password=form.password.data or "")
+
+
+@bp.route("/users")
+@roles_required("admin")
+def users():
+    rows = db.session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
+    return render_template("admin/users.html", users=rows, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def user_new():
+    form = UserForm()
+    _user_choices(form)
+    if not form.is_submitted():
+        form.roles.data = ["officer"]
+    if form.validate_on_submit():
+        try:
+            begin_write(db.session)
+            user = admin_rules.create_staff_user(db.session, _user_input(form))
+            record_change("admin.user.create", target_type="user", target_id=user.id, details={
+                "username": user.username, "roles": user.roles, "divisions": sorted(d.code for d in user.divisions),
+                "active": user.active})
+            db.session.commit()
+            flash(_("Account %(name)s created. Give them the password in person.", name=user.username), "success")
+            return redirect(url_for("admin.users"))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    return render_template("admin/user_form.html", form=form, user=None,
+                           password_form=None), _status(form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def user_edit(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = UserForm(obj=user)
+    _user_choices(form)
+    if not form.is_submitted():
+        form.roles.data = sorted(user.role_set)
+        form.division_ids.data = [d.id for d in user.divisions]
+    if form.validate_on_submit():
+        try:
+            begin_write(db.session)
+            user = db.session.get(User, user_id)
+            changes = admin_rules.update_staff_user(db.session, user, _user_input(form),
+                                                    acting=current_user._get_current_object())
+            if changes:
+                record_change("admin.user.update", target_type="user", target_id=user.id, details=changes)
+            db.session.commit()
+            flash(_("Account saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("admin.users"))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    user = db.session.get(User, user_id)
+    return render_template("admin/user_form.html", form=form, user=user,
+                           password_form=PasswordForm(prefix="pw")), _status(form)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@roles_required("admin")
+def user_password(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    password_form = PasswordForm(prefix="pw")
+    if password_form.validate_on_submit():
+        try:
+            begin_write(db.session)
+            user = db.session.get(User, user_id)
+            admin_rules.reset_password(user, password_form.password.data)
+            record_change("admin.user.password", target_type="user", target_id=user.id,
+                          details={"username": user.username})
+            db.session.commit()
+            flash(_("The password of %(name)s was changed.", name=user.username), "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(password_form, error)
+    user = db.session.get(User, user_id)
+    form = UserForm(obj=user, formdata=None)
+    _user_choices(form)
+    form.roles.data = sorted(user.role_set)
+    form.division_ids.data = [d.id for d in user.divisions]
+    return render_template("admin/user_form.html", form=form, user=user, password_form=password_form), 422
+
+
+# --- canned replies (edited in the officer workspace) ----------------------------------------------
+
+
+def _canned_replies_url() -> str | None:
+    return page_at("/staff/canned")
+
+
+@bp.route("/canned-replies")
+@roles_required("admin")
+def canned_replies():
+    url = _canned_replies_url()
+    if url:
+        return redirect(url)
+    return render_template("admin/canned.html"), 200
+
+
+# --- audit log ------------------------------------------------------------------------------------
+
+
+def _bangkok_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=BANGKOK).astimezone(UTC)
+
+
+@bp.route("/audit")
+@roles_required("admin")
+def audit_log():
+    form = AuditFilterForm(request.args)
+    query = select(AuditEntry)
+    valid = form.validate()
+    if valid and form.start.data and form.end.data and form.start.data > form.end.data:
+        form.end.errors = list(form.end.errors) + [_("The end date is before the start date.")]
+        valid = False
+    if valid:
+        if form.action.data:
+            query = query.where(AuditEntry.action.startswith(form.action.data, autoescape=True))
+        if form.actor.data:
+            query = query.where(func.lower(AuditEntry.actor_name) == form.actor.data.lower())
+        if form.target_type.data:
+            query = query.where(AuditEntry.target_type == form.target_type.data)
+        if form.target_id.data:
+            query = query.where(AuditEntry.target_id == form.target_id.data)
+        if form.ip_address.data:
+            query = query.where(AuditEntry.ip_address == form.ip_address.data)
+        if form.start.data:
+            query = query.where(AuditEntry.created_at >= _bangkok_midnight(form.start.data))
+        if form.end.data:
+            query = query.where(AuditEntry.created_at < _bangkok_midnight(form.end.data + timedelta(days=1)))
+    else:
+        query = query.where(false())
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    entries = db.session.scalars(
+        query.order_by(AuditEntry.id.desc()).offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
+    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
+    target_types = [t for t in db.session.scalars(
+        select(AuditEntry.target_type).distinct().order_by(AuditEntry.target_type)) if t]
+    verification = audit.verify(db.session) if request.args.get("verify") == "1" else None
+    args = {k: v for k, v in request.args.items() if k not in ("page", "verify") and v}
+    pages = max(1, (total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE)
+    return render_template(
+        "admin/audit.html", form=form, entries=entries, total=total, page=page, pages=pages, args=args,
+        actions=actions, target_types=target_types, verification=verification, pretty=_pretty_details,
+    ), (200 if valid else 422)
+
+
+def _pretty_details(details) -> str:
+    """Details as readable JSON (Thai as Thai, not \\u escapes); the template escapes it."""
+    return json.dumps(details, ensure_ascii=False, sort_keys=True)

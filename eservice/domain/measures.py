@@ -1,0 +1,702 @@
+"""The annual measures report: its data rules, the named figures in its texts, and the report itself.
+
+Texts of a measure may name figures in braces: ``{gift_reports}``, ``{ita_6_change|abs}``. A figure is
+computed when the report is produced, from that fiscal year's cases (:func:`eservice.domain.stats.named_figures`)
+and ITA scores (the ``ita_score`` table). The syntax is a small regex, not a template language, so a text
+can never run code; a name that does not exist is refused when the text is saved.
+
+Filters after ``|``: ``abs`` (3.05 for -3.05), ``signed`` (+3.05), ``trend`` (the word for up, down or
+unchanged in the report's language).
+"""
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Organisation
+from ..models.measures import ITA_INDICATORS, ITA_TOTAL_KEY, ItaScore, Measure, to_hundredths
+from .errors import DomainError
+from .thai import thai_digits
+
+FIRST_FISCAL_YEAR = 2500  # B.E.; anything earlier (or a C.E. year such as 2025) is a typing mistake
+LAST_FISCAL_YEAR = 2700
+
+PLACEHOLDER_RE = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*([A-Za-z_]*)\s*)?\}")
+FILTERS = ("abs", "signed", "trend")
+QUESTION_KEY_RE = re.compile(r"[a-z][a-z0-9_]{1,39}")
+YEAR_FIGURES = ("fiscal_year", "previous_fiscal_year")
+MISSING_VALUE = "–"  # printed for a known figure that has no value (e.g. no ratings yet)
+
+TREND_WORDS = {"th": ("เพิ่มขึ้น", "ลดลง", "เท่าเดิม"), "en": ("up", "down", "unchanged")}
+
+_ARABIC_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+# The report is an official document whose column headings and title are fixed wording of the ITA
+# report form; they are kept here in both languages (not in the UI catalogue) so that a print never
+# depends on the state of the translations.
+REPORT_HEADINGS = {
+    "th": (
+        "มาตรการ/กิจกรรม",
+        "วิธีดำเนินการ",
+        "ระยะเวลาดำเนินการ",
+        "ผู้รับผิดชอบ",
+        "ผลการดำเนินการ",
+        "ผลลัพธ์หรือความสำเร็จของการดำเนินการ",
+    ),
+    "en": ("Measure / activity", "Methods", "Period", "Responsible", "Results", "Outcome or achievement"),
+}
+REPORT_TITLE = {
+    "th": "รายงานผลการดำเนินการเพื่อส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. {fy}",
+    "en": "Report on the measures to promote integrity and transparency, fiscal year {fy} B.E.",
+}
+REPORT_INTRO = {
+    "th": "{org} มีการดำเนินการเพื่อส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ปีงบประมาณ พ.ศ. {fy} "
+    "ซึ่งมีผลการดำเนินการดังนี้",
+    "en": "{org} took the following measures to promote integrity and transparency in fiscal year {fy} B.E.",
+}
+
+
+# --- fiscal years and scores as typed --------------------------------------------------------------
+
+
+def to_arabic_digits(text: str) -> str:
+    return str(text).translate(_ARABIC_DIGITS)
+
+
+def parse_fiscal_year(value, *, field: str = "fy") -> int:
+    """A B.E. fiscal year as typed (Thai digits welcome); a C.E. year or nonsense is refused clearly."""
+    text = to_arabic_digits(str(value if value is not None else "")).strip()
+    if not text.isdigit():
+        raise DomainError(_l("Give the fiscal year as a Buddhist-era year, for example 2568."), field=field)
+    year = int(text)
+    if 1900 <= year < FIRST_FISCAL_YEAR:
+        raise DomainError(
+            _l("%(year)d looks like a Christian-era year; fiscal years are in the Buddhist era (%(be)d).",
+               year=year, be=year + 543 + 1),
+            field=field,
+        )
+    if not FIRST_FISCAL_YEAR <= year <= LAST_FISCAL_YEAR:
+        raise DomainError(
+            _l("There is no fiscal year %(year)d; give a Buddhist-era year between %(first)d and %(last)d.",
+               year=year, first=FIRST_FISCAL_YEAR, last=LAST_FISCAL_YEAR),
+            field=field,
+        )
+    return year
+
+
+def parse_decimal(value, *, field: str, lowest: int, highest: int, what=None) -> Decimal | None:
+    """A number with at most two decimals between ``lowest`` and ``highest``; blank means not recorded."""
+    text = to_arabic_digits(str(value if value is not None else "")).strip().replace("\u2212", "-")
+    if text == "":
+        return None
+    if what is None:
+        what = _l("A score")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or "," in text:
+        raise DomainError(_l("%(what)s must be a number such as 95.31; “%(text)s” is not.", what=what, text=text),
+                          field=field)
+    if number.as_tuple().exponent < -2:
+        raise DomainError(_l("%(what)s has at most two decimals (95.31).", what=what), field=field)
+    if not lowest <= number <= highest:
+        raise DomainError(
+            _l("%(what)s must be between %(low)d and %(high)d; %(text)s is outside.", what=what, low=lowest,
+               high=highest, text=text),
+            field=field,
+        )
+    return number
+
+
+def parse_score(value, *, field: str) -> Decimal | None:
+    return parse_decimal(value, field=field, lowest=0, highest=100, what=_l("A score"))
+
+
+def parse_change(value, *, field: str) -> Decimal | None:
+    return parse_decimal(value, field=field, lowest=-100, highest=100, what=_l("A change from the year before"))
+
+
+# --- ITA scores -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ScoreEntry:
+    """One score as entered: ``key`` is ``total``, ``"1"`` … ``"10"`` or a question's short name."""
+
+    key: str
+    score: Decimal | None = None
+    reported_change: Decimal | None = None
+    label_th: str = ""
+    label_en: str = ""
+    field: str = ""  # the form field to blame, for messages
+
+
+def normalise_key(raw) -> str:
+    key = to_arabic_digits(str(raw)).strip().lower()
+    return str(int(key)) if key.isdigit() else key
+
+
+def check_score_entries(entries: list[ScoreEntry]) -> list[DomainError]:
+    """Every problem with a batch of scores, so that a form shows them all at once; nothing is written."""
+    problems: list[DomainError] = []
+    seen: dict[str, ScoreEntry] = {}
+    for entry in entries:
+        key = entry.key
+        if key.isdigit():
+            if int(key) not in ITA_INDICATORS:
+                problems.append(DomainError(_l("There are indicators 1 to 10 only; %(key)s is not one.", key=key),
+                                            field=entry.field))
+                continue
+        elif key != ITA_TOTAL_KEY:
+            if not QUESTION_KEY_RE.fullmatch(key):
+                problems.append(DomainError(
+                    _l("A question's short name uses small English letters, digits and _ (for example "
+                       "participation), 2 to 40 characters."), field=entry.field))
+                continue
+            if not entry.label_th.strip():
+                problems.append(DomainError(_l("Write the question as the result sheet words it."),
+                                            field=entry.field))
+        if key in seen:
+            if key.isdigit():
+                message = _l("Indicator %(key)s is entered twice; keep one score per indicator.", key=key)
+            elif key == ITA_TOTAL_KEY:
+                message = _l("The overall score is entered twice; keep one.")
+            else:
+                message = _l("The question “%(key)s” is entered twice; keep one score per question.", key=key)
+            problems.append(DomainError(message, field=entry.field))
+            continue
+        seen[key] = entry
+    return problems
+
+
+def save_ita_scores(session: Session, fiscal_year: int, entries: list[ScoreEntry], *,
+                    replace_questions: bool = False) -> dict[str, list]:
+    """Write a year's scores (all or nothing). An entry with neither score nor change removes that score.
+
+    With ``replace_questions`` the questions of the year not in ``entries`` are removed (the form lists
+    them all). Returns what changed, ``{key: [old, new]}``, for the audit log. Raises the first problem;
+    call :func:`check_score_entries` first to show them all.
+    """
+    problems = check_score_entries(entries)
+    if problems:
+        raise problems[0]
+    existing = {s.key: s for s in session.scalars(select(ItaScore).where(ItaScore.fiscal_year == fiscal_year))}
+    changes: dict[str, list] = {}
+    for entry in entries:
+        row = existing.get(entry.key)
+        new = _score_state(entry.score, entry.reported_change, entry.label_th, entry.label_en)
+        old = _score_state(row.score, row.reported_change, row.label_th, row.label_en) if row else None
+        if entry.score is None and entry.reported_change is None:
+            if row is not None:
+                session.delete(row)
+                changes[entry.key] = [old, None]
+            continue
+        if row is None:
+            row = ItaScore(fiscal_year=fiscal_year, key=entry.key)
+            session.add(row)
+        row.score_hundredths = None if entry.score is None else to_hundredths(entry.score)
+        row.reported_change_hundredths = (
+            None if entry.reported_change is None else to_hundredths(entry.reported_change)
+        )
+        row.label_th = entry.label_th.strip()
+        row.label_en = entry.label_en.strip()
+        if old != new:
+            changes[entry.key] = [old, new]
+    if replace_questions:
+        kept = {e.key for e in entries}
+        for key, row in existing.items():
+            if row.is_question and key not in kept:
+                changes[key] = [_score_state(row.score, row.reported_change, row.label_th, row.label_en), None]
+                session.delete(row)
+    session.flush()
+    return changes
+
+
+def _score_state(score, change, label_th, label_en) -> dict:
+    state = {"score": None if score is None else f"{score:.2f}",
+             "reported_change": None if change is None else f"{change:.2f}"}
+    if label_th or label_en:
+        state.update(label_th=label_th, label_en=label_en)
+    return state
+
+
+ITA_LINE_RE = re.compile(r"^\s*(?P<key>\S+)\b.*?(?P<score>-?[0-9๐-๙]+(?:\.[0-9๐-๙]+)?)\s*$")
+TOTAL_WORDS = ("total", "รวม", "คะแนนรวม", "ภาพรวม")
+
+
+def parse_pasted_scores(text: str) -> tuple[list[ScoreEntry], list[tuple[int, object]]]:
+    """Lines copied from the ITA result sheet: ``6 คุณภาพการดำเนินงาน 88.50`` or ``รวม 95.31``.
+
+    Returns the entries and ``(line number, message)`` for each line that cannot be read; duplicates
+    are reported per line too. Blank lines are skipped.
+    """
+    entries: list[ScoreEntry] = []
+    problems: list[tuple[int, object]] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        first = to_arabic_digits(line.strip().split()[0]).rstrip(".").lower()
+        if first in TOTAL_WORDS:
+            key = ITA_TOTAL_KEY
+        elif first.isdigit() and int(first) in ITA_INDICATORS:
+            key = str(int(first))
+        else:
+            problems.append((number, _l("Start the line with the indicator number (1 to 10) or “รวม” for the "
+                                        "overall score.")))
+            continue
+        tokens = line.split()
+        if len(tokens) < 2:
+            problems.append((number, _l("No score on this line.")))
+            continue
+        try:
+            score = parse_score(tokens[-1], field="pasted")
+        except DomainError as error:
+            problems.append((number, error.message))
+            continue
+        if key in seen:
+            problems.append((number, _l("Indicator %(key)s is already on line %(line)d; keep one score per "
+                                        "indicator.", key=key, line=seen[key])
+                             if key != ITA_TOTAL_KEY else
+                             _l("The overall score is already on line %(line)d.", line=seen[key])))
+            continue
+        seen[key] = number
+        entries.append(ScoreEntry(key=key, score=score, field="pasted"))
+    return entries, problems
+
+
+def ita_scores(session: Session, fiscal_year: int) -> dict[str, ItaScore]:
+    return {s.key: s for s in session.scalars(select(ItaScore).where(ItaScore.fiscal_year == fiscal_year))}
+
+
+def question_keys(session: Session) -> list[str]:
+    """Every question short name used in any year (their figures may be named in any year's texts)."""
+    keys = session.scalars(select(ItaScore.key).distinct().order_by(ItaScore.key))
+    return [k for k in keys if k != ITA_TOTAL_KEY and not k.isdigit()]
+
+
+# --- named figures --------------------------------------------------------------------------------
+
+
+def _case_figure_module():
+    from . import stats  # the statistics module owns every case figure
+
+    return stats
+
+
+def _ita_keys(session: Session) -> list[str]:
+    return [ITA_TOTAL_KEY, *(str(n) for n in ITA_INDICATORS), *question_keys(session)]
+
+
+def figure_catalogue(session: Session) -> dict[str, object]:
+    """Every name a text may use, with what it means (shown to editors beside the text)."""
+    catalogue: dict[str, object] = {
+        "fiscal_year": _l("The report's fiscal year (B.E.)"),
+        "previous_fiscal_year": _l("The fiscal year before it"),
+    }
+    stats = _case_figure_module()
+    describe = getattr(stats, "figure_descriptions", None)  # with the channels the administrators added
+    catalogue.update(describe(session) if describe else stats.FIGURE_DESCRIPTIONS)
+    for key in _ita_keys(session):
+        if key == ITA_TOTAL_KEY:
+            what = _l("the overall ITA score")
+        elif key.isdigit():
+            what = _l("ITA indicator %(n)s (%(name)s)", n=key, name=ITA_INDICATORS[int(key)][0])
+        else:
+            what = _l("the ITA question “%(key)s”", key=key)
+        catalogue[f"ita_{key}"] = _l("Score of %(what)s in the report's year", what=what)
+        catalogue[f"ita_{key}_previous"] = _l("Score of %(what)s in the year before", what=what)
+        catalogue[f"ita_{key}_change"] = _l("Change of %(what)s from the year before", what=what)
+    return catalogue
+
+
+def ita_figures(session: Session, fiscal_year: int) -> dict[str, Decimal | None]:
+    current, previous = ita_scores(session, fiscal_year), ita_scores(session, fiscal_year - 1)
+    figures: dict[str, Decimal | None] = {}
+    for key in _ita_keys(session):
+        now = current.get(key)
+        before = previous.get(key)
+        score = now.score if now else None
+        earlier = before.score if before else None
+        reported = now.reported_change if now else None
+        if score is not None and earlier is not None:
+            change = score - earlier
+        else:
+            change = reported
+            if earlier is None and score is not None and reported is not None:
+                earlier = score - reported  # the result sheet's change implies last year's score
+        figures[f"ita_{key}"] = score
+        figures[f"ita_{key}_previous"] = earlier
+        figures[f"ita_{key}_change"] = change
+    return figures
+
+
+def report_figures(session: Session, fiscal_year: int) -> dict[str, object]:
+    """Every figure of a fiscal year, by name; a figure with nothing to count is ``None``."""
+    figures: dict[str, object] = {"fiscal_year": fiscal_year, "previous_fiscal_year": fiscal_year - 1}
+    figures.update(_case_figure_module().named_figures(session, fiscal_year))
+    figures.update(ita_figures(session, fiscal_year))
+    return figures
+
+
+@dataclass
+class FigureProblem:
+    text: str  # the placeholder as typed
+    message: object
+
+
+def check_text(text: str, known: set[str] | dict) -> list[FigureProblem]:
+    """The placeholders of a text that would not print: unknown names, unknown filters, stray braces."""
+    problems: list[FigureProblem] = []
+    for match in PLACEHOLDER_RE.finditer(text or ""):
+        name, filter_ = match.group(1), match.group(2)
+        if name not in known:
+            suggestion = _closest(name, known)
+            message = (_l("There is no figure named “%(name)s”; did you mean “%(suggestion)s”?", name=name,
+                          suggestion=suggestion)
+                       if suggestion else _l("There is no figure named “%(name)s”.", name=name))
+            problems.append(FigureProblem(match.group(0), message))
+        if filter_ is not None and filter_ not in FILTERS:
+            problems.append(FigureProblem(match.group(0), _l("“%(filter)s” is not a filter; use abs, signed or "
+                                                             "trend.", filter=filter_)))
+    leftover = PLACEHOLDER_RE.sub("", text or "")
+    if "{" in leftover or "}" in leftover:
+        problems.append(FigureProblem("{ }", _l("A brace that is not part of a figure: write a figure as "
+                                                "{gift_reports}, with nothing but its name inside.")))
+    return problems
+
+
+def _closest(name: str, known) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def format_number(value, *, digits: str = "arabic") -> str:
+    if isinstance(value, bool) or value is None:
+        return MISSING_VALUE
+    if isinstance(value, int):
+        text = f"{value:,}"
+    elif isinstance(value, Decimal | float):
+        text = f"{value:,.2f}"
+    else:
+        text = str(value)
+    return thai_digits(text) if digits == "thai" else text
+
+
+def format_figure(value, filter_: str | None, *, locale: str = "th", digits: str = "arabic") -> str:
+    if value is None:
+        return MISSING_VALUE
+    if filter_ == "trend":
+        if not isinstance(value, int | float | Decimal):
+            return MISSING_VALUE
+        rise, fall, same = TREND_WORDS.get(locale, TREND_WORDS["th"])
+        return rise if value > 0 else fall if value < 0 else same
+    if filter_ == "abs" and isinstance(value, int | float | Decimal):
+        value = abs(value)
+    if filter_ == "signed" and isinstance(value, int | float | Decimal):
+        sign = "+" if value > 0 else ""
+        return sign + format_number(value, digits=digits)
+    return format_number(value, digits=digits)
+
+
+def fill_figures(text: str, figures: dict, *, locale: str = "th", digits: str = "arabic",
+                 missing: set | None = None) -> str:
+    """The text with each ``{name}`` replaced; names without a value are added to ``missing``."""
+
+    def replace(match):
+        name, filter_ = match.group(1), match.group(2) or None
+        if name not in figures:
+            # Checked on saving; a name can only vanish if a question was deleted since.
+            raise DomainError(_l("There is no figure named “%(name)s”.", name=name))
+        value = figures[name]
+        if value is None and missing is not None:
+            missing.add(name)
+        if name in YEAR_FIGURES and filter_ is None:
+            return thai_digits(value) if digits == "thai" else str(value)  # a year has no thousands comma
+        return format_figure(value, filter_, locale=locale, digits=digits)
+
+    return PLACEHOLDER_RE.sub(replace, text or "")
+
+
+# --- measures -------------------------------------------------------------------------------------
+
+MAX_TITLE = 1000
+MAX_PARAGRAPH = 4000
+
+
+@dataclass
+class MeasureInput:
+    title: str
+    methods: list[str]
+    period: str = ""
+    responsible: str = ""
+    results: str = ""
+    outcome: str = ""
+
+
+def lines_of(text: str) -> list[str]:
+    """Paragraphs of a text box: one per line, blank lines dropped, spaces trimmed."""
+    return [line.strip() for line in (text or "").replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+def check_measure(data: MeasureInput, known) -> list[DomainError]:
+    problems: list[DomainError] = []
+    if not data.title.strip():
+        problems.append(DomainError(_l("Name the measure or activity."), field="title"))
+    elif len(data.title) > MAX_TITLE:
+        problems.append(DomainError(_l("Keep the name under %(n)d characters.", n=MAX_TITLE), field="title"))
+    if len(data.period) > 200:
+        problems.append(DomainError(_l("Keep the period under %(n)d characters.", n=200), field="period"))
+    if len(data.responsible) > 300:
+        problems.append(DomainError(_l("Keep this under %(n)d characters.", n=300), field="responsible"))
+    for name, text in (("methods", "\n".join(data.methods)), ("results", data.results), ("outcome", data.outcome)):
+        if any(len(line) > MAX_PARAGRAPH for line in lines_of(text)):
+            problems.append(DomainError(_l("Keep each paragraph under %(n)d characters.", n=MAX_PARAGRAPH),
+                                        field=name))
+        for problem in check_text(text, known):
+            problems.append(DomainError(_l("%(placeholder)s: %(message)s", placeholder=problem.text,
+                                           message=problem.message), field=name))
+    return problems
+
+
+def save_measure(session: Session, fiscal_year: int, data: MeasureInput, measure: Measure | None = None) -> tuple[
+        Measure, dict]:
+    """Create or update a measure after checking it; returns it with ``{field: [old, new]}`` changes."""
+    problems = check_measure(data, figure_catalogue(session))
+    if problems:
+        raise problems[0]
+    values = {
+        "title": data.title.strip(),
+        "methods": [m.strip() for m in data.methods if m.strip()],
+        "period": data.period.strip(),
+        "responsible": data.responsible.strip(),
+        "results": "\n".join(lines_of(data.results)),
+        "outcome": "\n".join(lines_of(data.outcome)),
+    }
+    changes = {}
+    if measure is None:
+        last = session.scalar(select(func.max(Measure.position)).where(Measure.fiscal_year == fiscal_year))
+        measure = Measure(fiscal_year=fiscal_year, position=(last or 0) + 1)
+        session.add(measure)
+    for name, value in values.items():
+        old = getattr(measure, name, None)
+        if old != value:
+            changes[name] = [old, value]
+            setattr(measure, name, value)
+    session.flush()
+    return measure, changes
+
+
+def measures_of(session: Session, fiscal_year: int) -> list[Measure]:
+    return list(session.scalars(
+        select(Measure).where(Measure.fiscal_year == fiscal_year).order_by(Measure.position, Measure.id)))
+
+
+def renumber(session: Session, fiscal_year: int) -> None:
+    for position, measure in enumerate(measures_of(session, fiscal_year), start=1):
+        measure.position = position
+    session.flush()
+
+
+def move_measure(session: Session, measure: Measure, step: int) -> bool:
+    """Swap a measure with its neighbour (step -1 up, +1 down); False when it is already at that end."""
+    rows = measures_of(session, measure.fiscal_year)
+    index = rows.index(measure)
+    other = index + step
+    if not 0 <= other < len(rows):
+        return False
+    rows[index], rows[other] = rows[other], rows[index]
+    for position, row in enumerate(rows, start=1):
+        row.position = position
+    session.flush()
+    return True
+
+
+def delete_measure(session: Session, measure: Measure) -> None:
+    fiscal_year = measure.fiscal_year
+    session.delete(measure)
+    session.flush()
+    renumber(session, fiscal_year)
+
+
+def copy_measures(session: Session, source_year: int, target_year: int) -> int:
+    """Start a year from another year's measures (the texts and their figure names; results to update)."""
+    if measures_of(session, target_year):
+        raise DomainError(_l("Fiscal year %(fy)d has measures already; copying is for an empty year.",
+                             fy=target_year), field="source")
+    source = measures_of(session, source_year)
+    if not source:
+        raise DomainError(_l("Fiscal year %(fy)d has no measures to copy.", fy=source_year), field="source")
+    for row in source:
+        session.add(Measure(fiscal_year=target_year, position=row.position, title=row.title,
+                            methods=list(row.methods or []), period=row.period, responsible=row.responsible,
+                            results=row.results, outcome=row.outcome))
+    session.flush()
+    return len(source)
+
+
+def measure_years(session: Session) -> list[int]:
+    return list(session.scalars(select(Measure.fiscal_year).distinct().order_by(Measure.fiscal_year.desc())))
+
+
+def years_with_measures(session: Session) -> list[int]:
+    """Years with measures or ITA scores, newest first (the year pickers offer these)."""
+    years = set(session.scalars(select(Measure.fiscal_year).distinct()))
+    years.update(session.scalars(select(ItaScore.fiscal_year).distinct()))
+    return sorted(years, reverse=True)
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportRow:
+    number: str
+    title: str
+    methods: list[str]
+    period: str
+    responsible: str
+    results: list[str]
+    outcome: list[str]
+
+
+@dataclass
+class MeasuresReport:
+    fiscal_year: int
+    locale: str
+    digits: str
+    organisation: str
+    address: str
+    title: str
+    subtitle: str  # the municipality and where it is, under the title
+    intro: str
+    headings: tuple[str, ...]
+    rows: list[ReportRow]
+    missing: list[str] = field(default_factory=list)  # figures named in the texts that have no value
+
+    @property
+    def fiscal_year_text(self) -> str:
+        return self.digit(self.fiscal_year)
+
+    def digit(self, value) -> str:
+        return thai_digits(value) if self.digits == "thai" else to_arabic_digits(str(value))
+
+
+def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digits: str = "arabic") -> MeasuresReport:
+    """The report of a fiscal year with every figure filled in, every digit in the chosen style."""
+    locale = locale if locale in REPORT_HEADINGS else "th"
+    digits = "thai" if digits == "thai" else "arabic"
+    figures = report_figures(session, fiscal_year)
+    missing: set[str] = set()
+
+    def out(text: str) -> str:
+        filled = fill_figures(text, figures, locale=locale, digits=digits, missing=missing)
+        return thai_digits(filled) if digits == "thai" else to_arabic_digits(filled)
+
+    org = session.scalar(select(Organisation).limit(1))
+    org_name = org.name(locale) if org else ""
+    rows = [
+        ReportRow(
+            number=out(f"{measure.position}."),
+            title=out(measure.title),
+            methods=[out(m) for m in measure.methods or []],
+            period=out(measure.period),
+            responsible=out(measure.responsible),
+            results=[out(p) for p in lines_of(measure.results)],
+            outcome=[out(p) for p in lines_of(measure.outcome)],
+        )
+        for measure in measures_of(session, fiscal_year)
+    ]
+    fy_text = thai_digits(fiscal_year) if digits == "thai" else str(fiscal_year)
+    address = org.address(locale) if org else ""
+    subtitle = address if address.startswith(org_name) else f"{org_name} {address}".strip()
+    return MeasuresReport(
+        fiscal_year=fiscal_year,
+        locale=locale,
+        digits=digits,
+        organisation=org_name,
+        address=out(address),
+        title=REPORT_TITLE[locale].format(fy=fy_text),
+        subtitle=out(subtitle),
+        intro=out(REPORT_INTRO[locale].format(org=org_name, fy=fiscal_year)),
+        headings=REPORT_HEADINGS[locale],
+        rows=rows,
+        missing=sorted(missing),
+    )
+
+
+# --- the seed: measures-<year>.toml beside the reference data --------------------------------------
+
+
+def measures_data_files(reference_path: str) -> list[str]:
+    folder = os.path.dirname(os.path.abspath(reference_path))
+    return sorted(
+        os.path.join(folder, name)
+        for name in os.listdir(folder)
+        if re.fullmatch(r"measures-\d{4}\.toml", name)
+    )
+
+
+def load_measures_file(session: Session, path: str, report=None) -> dict[str, int]:
+    """Load one year's measures and ITA scores. Idempotent: a year that has measures keeps them as
+    edited; scores already recorded are kept; only what is missing is added."""
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    fiscal_year = parse_fiscal_year(data["fiscal_year"])
+    added = {"measures": 0, "ITA scores": 0}
+
+    existing = ita_scores(session, fiscal_year)
+    entries: list[ScoreEntry] = []
+    for item in data.get("ita", []):
+        year = parse_fiscal_year(item.get("fiscal_year", fiscal_year))
+        key = normalise_key(item["key"])
+        if year != fiscal_year:
+            if key in ita_scores(session, year):
+                continue
+            other = ScoreEntry(key, parse_score(item.get("score"), field=key),
+                               parse_change(item.get("reported_change"), field=key),
+                               item.get("label_th", ""), item.get("label_en", ""))
+            save_ita_scores(session, year, [other])
+            added["ITA scores"] += 1
+            continue
+        if key in existing:
+            continue
+        entries.append(ScoreEntry(key, parse_score(item.get("score"), field=key),
+                                  parse_change(item.get("reported_change"), field=key),
+                                  item.get("label_th", ""), item.get("label_en", "")))
+    if entries:
+        save_ita_scores(session, fiscal_year, entries)
+        added["ITA scores"] += len(entries)
+
+    if not measures_of(session, fiscal_year):
+        for item in data.get("measures", []):
+            save_measure(session, fiscal_year, MeasureInput(
+                title=item["title"],
+                methods=list(item.get("methods", [])),
+                period=item.get("period", ""),
+                responsible=item.get("responsible", ""),
+                results="\n".join(item.get("results", [])),
+                outcome="\n".join(item.get("outcome", [])),
+            ))
+            added["measures"] += 1
+    if report is not None:
+        for kind, count in added.items():
+            for _ in range(count):
+                report.count(kind)
+    return added
+
+
+def load_measures_data(session: Session, reference_path: str, report=None) -> None:
+    """Every ``measures-YYYY.toml`` in the reference data's folder (``flask --app eservice init``)."""
+    for path in measures_data_files(reference_path):
+        load_measures_file(session, path, report)
+    session.flush()

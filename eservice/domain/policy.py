@@ -1,0 +1,160 @@
+"""Who may see and do what with which case. The one place these rules live.
+
+- ``officer`` and ``head`` reach the general cases of the divisions they belong to; a ``head`` also
+  assigns them to others and edits the division's canned replies.
+- ``integrity`` reaches every corruption and gift report (``case.confidential``), and only they do:
+  membership of a division, even the division a report is about, never opens one.
+- ``executive`` reads every general case (no personal data, no actions); never a confidential one.
+- ``admin`` configures the system; an admin reaches cases only through other roles they also hold.
+- A reporter's identity on a confidential case stays sealed, even from the integrity unit, until an
+  integrity user reveals it with a written reason (a ``reveal_identity`` event, also in the audit log).
+
+Views and templates ask these functions; they never test roles themselves.
+"""
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from ..models import Case, Division, User
+
+# Roles that open the staff workspace at all.
+STAFF_ROLES = ("officer", "head", "integrity", "executive")
+# Roles that reach cases through division membership.
+DIVISION_ROLES = ("officer", "head")
+# Roles that may record a case that came by phone, letter, walk-in...
+RECORDING_ROLES = ("officer", "head", "integrity")
+REVEAL_EVENT = "reveal_identity"
+
+
+def _is_signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "active", False)
+
+
+def division_ids(user: User) -> set[int]:
+    """Divisions whose cases the user handles: membership counts only with a division role."""
+    if not _is_signed_in(user) or not user.has_role(*DIVISION_ROLES):
+        return set()
+    return {d.id for d in user.divisions if d.active}
+
+
+# --- seeing and acting on one case ------------------------------------------------------------------
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    if not _is_signed_in(user):
+        return False
+    if case.confidential:
+        # Only the integrity role. In particular, members of the division a report names never see
+        # it through that membership, whatever else they hold (head, admin, executive).
+        return user.has_role("integrity")
+    if user.has_role("executive"):
+        return True
+    return case.division_id in division_ids(user)
+
+
+def can_act_on_case(user: User, case: Case) -> bool:
+    """Change the case: acknowledge, reply, transfer, resolve... Executives only read."""
+    if not _is_signed_in(user):
+        return False
+    if case.confidential:
+        return user.has_role("integrity")
+    return case.division_id in division_ids(user)
+
+
+def can_assign_others(user: User, case: Case) -> bool:
+    """Heads give cases to the officers of their division; officers may only take a case themselves."""
+    return can_act_on_case(user, case) and user.has_role("head")
+
+
+def may_be_assigned(candidate: User, case: Case) -> bool:
+    """Who can hold a case: an active officer or head of its division (integrity users for sealed cases)."""
+    if candidate is None or not candidate.active:
+        return False
+    if case.confidential:
+        return candidate.has_role("integrity")
+    return candidate.has_role(*DIVISION_ROLES) and case.division_id in {d.id for d in candidate.divisions}
+
+
+def assignable_users(session: Session, case: Case) -> list[User]:
+    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name, User.username))
+    return [u for u in users if may_be_assigned(u, case)]
+
+
+def identity_revealed(case: Case) -> bool:
+    return any(event.kind == REVEAL_EVENT for event in case.events)
+
+
+def can_reveal_identity(user: User, case: Case) -> bool:
+    return case.confidential and can_act_on_case(user, case) and user.has_role("integrity")
+
+
+def can_see_identity(user: User, case: Case) -> bool:
+    """Contact details of the reporter: for those handling the case, and on a sealed case only after a
+    recorded reveal. Executives read cases without anyone's personal data."""
+    if not can_act_on_case(user, case):
+        return False
+    if case.confidential:
+        return identity_revealed(case)
+    return True
+
+
+# --- the queue: the same rules as a query -----------------------------------------------------------
+
+
+def visible_cases_clause(user: User) -> ColumnElement[bool]:
+    """A WHERE clause selecting exactly the cases :func:`can_view_case` allows."""
+    if not _is_signed_in(user):
+        return false()
+    parts = []
+    if user.has_role("integrity"):
+        parts.append(Case.confidential.is_(True))
+    if user.has_role("executive"):
+        parts.append(Case.confidential.is_(False))
+    else:
+        ids = division_ids(user)
+        if ids:
+            parts.append(and_(Case.confidential.is_(False), Case.division_id.in_(ids)))
+    return or_(*parts) if parts else false()
+
+
+# --- pages that are not one case --------------------------------------------------------------------
+
+
+def can_use_workspace(user: User) -> bool:
+    return _is_signed_in(user) and user.has_role(*STAFF_ROLES)
+
+
+def can_record_cases(user: User) -> bool:
+    return _is_signed_in(user) and user.has_role(*RECORDING_ROLES)
+
+
+def can_manage_canned(user: User, division: Division) -> bool:
+    """Canned replies of a division: its heads and the administrators edit them."""
+    if not _is_signed_in(user):
+        return False
+    if user.has_role("admin"):
+        return True
+    return user.has_role("head") and division.id in division_ids(user)
+
+
+def can_manage_any_canned(user: User) -> bool:
+    if not _is_signed_in(user):
+        return False
+    return user.has_role("admin") or (user.has_role("head") and bool(division_ids(user)))
+
+
+def canned_divisions(session: Session, user: User) -> list[Division]:
+    """Divisions whose canned replies the user may edit."""
+    divisions = session.scalars(
+        select(Division).where(Division.active.is_(True)).order_by(Division.sort_order, Division.id)
+    )
+    return [d for d in divisions if can_manage_canned(user, d)]
+
+
+def can_use_canned(user: User, division: Division) -> bool:
+    """Reading a division's canned replies (to use them in a reply)."""
+    if can_manage_canned(user, division):
+        return True
+    if division.is_integrity_unit:
+        return _is_signed_in(user) and user.has_role("integrity")
+    return division.id in division_ids(user)

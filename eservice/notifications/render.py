@@ -1,0 +1,223 @@
+"""Turning an outbox row into a mail: subject, text and HTML in the recipient's language.
+
+Rendered by the worker on the first try and kept on the row, so a retry sends the same mail. The
+templates are ``templates/email/<kind>.txt`` and ``.html``; they are rendered with the Jinja
+environment directly (no request, no context processors) under :func:`flask_babel.force_locale`.
+
+What a template is given is decided here, and for a sealed (corruption or gift) case that is not the
+case: the templates for those cases cannot show content because they never receive any.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from ..domain import case_types, workflow
+from ..domain.notify import header_safe
+from ..domain.thai import format_date
+from ..extensions import db
+from ..models import Organisation, User
+from ..models.outbox import OutboxMessage
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+SUBJECTS = {
+    "receipt": _l("[%(code)s] Your case has been received"),
+    "acknowledged": _l("[%(code)s] Your case has been acknowledged"),
+    "info_requested": _l("[%(code)s] The office needs more information from you"),
+    "reply": _l("[%(code)s] A reply from the office"),
+    "resolved": _l("[%(code)s] Your case has been resolved"),
+    "reopened": _l("[%(code)s] Your case has been reopened"),
+    "status_changed": _l("[%(code)s] Your case is now: %(status)s"),
+    "sealed_update": _l("[%(code)s] There is news on your submission"),
+    "new_case": _l("[%(code)s] New case for %(division)s"),
+    "assigned": _l("[%(code)s] A case has been assigned to you"),
+    "transferred_in": _l("[%(code)s] A case has been transferred to %(division)s"),
+    "citizen_answered": _l("[%(code)s] The citizen has added information"),
+    "case_reopened": _l("[%(code)s] A case has been reopened"),
+    "reminder": _l("[%(code)s] One working day left: due %(date)s"),
+    "escalation": _l("[%(code)s] Overdue since %(date)s"),
+    "digest": _l("Daily summary of cases, %(date)s"),
+    "integrity_notice": _l("A report awaits the integrity unit"),
+}
+
+INTEGRITY_REASON_TEXT = {
+    "new_report": _l("A new report has been filed."),
+    "assigned": _l("A report has been assigned to you."),
+    "transferred_in": _l("A report has been passed to the integrity unit."),
+    "citizen_answered": _l("The reporter has added information to a report."),
+    "reopened": _l("A report has been reopened."),
+    "reminder": _l("A report is one working day from its due date."),
+    "overdue": _l("A report is past its due date."),
+}
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def organisation() -> Organisation | None:
+    return db.session.scalar(select(Organisation).limit(1))
+
+
+def external_url(endpoint: str, fallback: str = "/", **values) -> str:
+    """An absolute link for a mail, on PUBLIC_BASE_URL (there is no request to take the host from)."""
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc or "localhost", script_name=base.path or "/",
+                                       url_scheme=base.scheme or "http")
+    try:
+        return adapter.build(endpoint, values, force_external=True)
+    except BuildError:
+        return f"{base.scheme or 'http'}://{base.netloc}{base.path.rstrip('/')}{fallback}"
+
+
+def staff_case_url(case) -> str:
+    """The case in the officer workspace; the queue if that page is not there."""
+    return external_url("staff.case", "/staff", code=case.tracking_code)
+
+
+def staff_queue_url() -> str:
+    return external_url("staff.queue", "/staff")
+
+
+def track_url(code: str) -> str:
+    return external_url("public.track", "/track", code=code)
+
+
+def _status_label(status: str | None) -> str:
+    return str(workflow.STATUS_LABELS.get(status or "", status or ""))
+
+
+def context_for(message: OutboxMessage) -> tuple[dict, dict]:
+    """(template context, subject parameters). Sealed cases give the templates no case at all."""
+    org = organisation()
+    case, event = message.case, message.event
+    data = message.data or {}
+    locale = message.locale
+    ctx: dict = {
+        "org": org,
+        "locale": locale,
+        "kind": message.kind,
+        "recipient_name": message.recipient_name if message.audience == "staff" else "",
+        "data": data,
+        "staff_queue_url": staff_queue_url(),
+    }
+    params: dict = {"code": "", "status": "", "division": "", "date": ""}
+
+    if message.kind == "integrity_notice":
+        ctx["reason_text"] = INTEGRITY_REASON_TEXT.get(data.get("reason"), INTEGRITY_REASON_TEXT["new_report"])
+        return ctx, params
+    if message.kind == "digest":
+        ctx["day"] = _as_date(data.get("day"))
+        ctx["digest_settings_url"] = external_url("notifications.digest_preference", "/notifications/digest")
+        ctx["sections"] = [_digest_section(section, locale) for section in data.get("divisions", [])]
+        params["date"] = _format_date(data.get("day"), locale)
+        return ctx, params
+
+    if case is None:
+        raise ValueError(f"a {message.kind} mail needs its case")
+    code = case.tracking_code
+    params["code"] = code
+    ctx["code"] = code
+    ctx["track_url"] = track_url(code)
+    if message.kind in ("receipt", "sealed_update"):
+        # The receipt (any case) and every mail about a sealed case: the code, dates and a link. Nothing else.
+        ctx["received_at"] = case.received_at
+        ctx["ack_due"] = case.ack_due
+        ctx["resolve_due"] = case.resolve_due
+        return ctx, params
+    if case.confidential:
+        # notify never queues these for a sealed case; if a row ever says otherwise, send nothing.
+        raise ValueError(f"a {message.kind} mail would show a sealed case; only receipt, sealed_update and "
+                         "integrity_notice may be sent about one")
+
+    # Neither the case nor the event goes to a template, only the fields below: what the citizen wrote
+    # (case.description, their notes) and who they are cannot be printed by any template.
+    public_note = event.note if (event is not None and event.public and event.actor_kind != "citizen") else ""
+    ctx.update(
+        note=public_note,
+        case_status=case.status,
+        by_citizen=event is not None and event.actor_kind == "citizen",
+        case_type=case_types.CASE_TYPES[case.case_type].label if case.case_type in case_types.CASE_TYPES else "",
+        category=case.category.name(locale) if case.category else "",
+        division=case.division.name(locale) if case.division else "",
+        status=_status_label(event.status_to if event is not None and event.status_to else case.status),
+        resolve_due=case.resolve_due,
+        ack_due=case.ack_due,
+        received_at=case.received_at,
+        staff_url=staff_case_url(case) if message.audience == "staff" else "",
+    )
+    params["status"] = ctx["status"]
+    params["division"] = ctx["division"]
+    if message.kind == "status_changed" and event is not None and event.kind == "mark_duplicate":
+        original = case.duplicate_of.tracking_code if case.duplicate_of is not None else ""
+        ctx["duplicate_of"] = original or (event.data or {}).get("original", "")
+    if message.kind == "status_changed" and event is not None and event.kind == "reject":
+        ctx["referred_to"] = (event.data or {}).get("referred_to", "")
+    if message.kind == "reopened" and ctx["by_citizen"]:
+        ctx["note"] = event.note  # the reopening they asked for, in their own words, back to themselves
+    if message.audience == "staff":
+        # Staff mails name the case but carry nothing the citizen wrote and nothing about who they are:
+        # that stays behind the sign-in.
+        ctx["note"] = ""
+        is_transfer = event is not None and event.kind == "transfer"
+        ctx["transfer_note"] = (event.note or (event.data or {}).get("reason", "")) if is_transfer else ""
+        actor = db.session.get(User, event.actor_id) if event is not None and event.actor_id else None
+        ctx["actor_name"] = (actor.display_name or actor.username) if actor is not None else ""
+    if message.kind == "resolved":
+        ctx["reopen_days"] = current_app.config["REOPEN_WITHIN_DAYS"]
+    if message.kind in ("reminder", "escalation"):
+        ctx["stage"] = data.get("stage", "resolve")
+        ctx["due_on"] = _as_date(data.get("due_on"))
+        params["date"] = _format_date(data.get("due_on"), locale)
+        assignee = db.session.get(User, case.assigned_to_id) if case.assigned_to_id else None
+        ctx["assignee_name"] = (assignee.display_name or assignee.username) if assignee is not None else ""
+    return ctx, params
+
+
+def _as_date(value) -> date | None:
+    if not value:
+        return None
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _format_date(value, locale: str) -> str:
+    value = _as_date(value)
+    return format_date(value, locale) if value else ""
+
+
+def _digest_section(section: dict, locale: str) -> dict:
+    """A division of the digest snapshot, in the reader's language, with real dates."""
+    def items(key):
+        return [
+            {**item, "due_on": _as_date(item.get("due_on")), "category": item.get(f"category_{locale}") or
+             item.get("category_th", "")}
+            for item in section.get(key, [])
+        ]
+
+    return {
+        **section,
+        "name": section.get(f"name_{locale}") or section.get("name_th", ""),
+        "overdue": items("overdue"),
+        "due_soon": items("due_soon"),
+    }
+
+
+def render(message: OutboxMessage) -> Rendered:
+    env = current_app.jinja_env
+    with force_locale(message.locale):
+        ctx, params = context_for(message)
+        subject = header_safe(str(SUBJECTS[message.kind]) % params, limit=250)
+        text = env.get_template(f"email/{message.kind}.txt").render(ctx)
+        html = env.get_template(f"email/{message.kind}.html").render(ctx)
+    text = _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in text.splitlines())).strip() + "\n"
+    return Rendered(subject=subject, text=text, html=html)

@@ -1,0 +1,139 @@
+"""Pages: the administrators' view of the outbox (failed mails, retry) and a head's digest choice."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField
+
+from ..auth import roles_required
+from ..database import begin_write
+from ..domain import audit
+from ..extensions import db
+from ..models.outbox import OUTBOX_STATUSES, OutboxMessage
+from . import bp
+from .delivery import retry
+
+FAILED_SHOWN = 200
+
+
+class RetryForm(FlaskForm):
+    """Only the CSRF token: the buttons post to the row's address."""
+
+
+class DigestForm(FlaskForm):
+    wants_daily_digest = BooleanField(_l("Send me a daily summary of my divisions' open, due-soon and overdue cases"))
+
+
+def mask_address(address: str) -> str:
+    """``s•••@example.com``: enough to tell a typing mistake in the domain, not enough to read off."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else "•••"
+
+
+def shown_recipient(message: OutboxMessage) -> str:
+    if message.sealed:
+        return _("(hidden: confidential report)")
+    if message.audience == "citizen":
+        return mask_address(message.recipient)
+    return message.recipient
+
+
+def shown_error(message: OutboxMessage) -> str:
+    """The server's answer, without the citizen's address in it."""
+    error = message.last_error or ""
+    if message.audience == "citizen" and message.recipient:
+        replacement = _("(hidden)") if message.sealed else mask_address(message.recipient)
+        lowered, target = error.lower(), message.recipient.lower()
+        while target in lowered:
+            start = lowered.index(target)
+            error = error[:start] + replacement + error[start + len(target):]
+            lowered = error.lower()
+    return error
+
+
+@bp.route("/admin/outbox")
+@roles_required("admin")
+def outbox():
+    counts = dict(
+        db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+    )
+    failed = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "failed")
+        .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
+        .limit(FAILED_SHOWN)
+    ).all()
+    return render_template(
+        "notifications/outbox.html",
+        counts={status: counts.get(status, 0) for status in OUTBOX_STATUSES},
+        failed=failed,
+        shown_recipient=shown_recipient,
+        shown_error=shown_error,
+        form=RetryForm(),
+    )
+
+
+def _audit_retry(ids, count: int) -> None:
+    audit.record(
+        db.session,
+        "outbox.retry",
+        actor=current_user,
+        ip_address=request.remote_addr or "",
+        target_type="outbox_message",
+        target_id=ids[0] if ids and len(ids) == 1 else "",
+        details={"ids": ids, "requeued": count} if ids else {"all_failed": True, "requeued": count},
+    )
+
+
+@bp.route("/admin/outbox/<int:message_id>/retry", methods=["POST"])
+@roles_required("admin")
+def retry_message(message_id):
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    begin_write(db.session)
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        db.session.rollback()
+        abort(404)
+    count = retry(db.session, [message_id])
+    _audit_retry([message_id], count)
+    db.session.commit()
+    if count:
+        flash(_("The mail is queued again and will be sent shortly."), "success")
+    else:
+        flash(_("That mail is no longer in the failed state; nothing was changed."), "error")
+    return redirect(url_for("notifications.outbox"))
+
+
+@bp.route("/admin/outbox/retry-failed", methods=["POST"])
+@roles_required("admin")
+def retry_all():
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    begin_write(db.session)
+    count = retry(db.session)
+    _audit_retry(None, count)
+    db.session.commit()
+    flash(_("%(n)d failed mails are queued again.", n=count), "success")
+    return redirect(url_for("notifications.outbox"))
+
+
+@bp.route("/notifications/digest", methods=["GET", "POST"])
+@roles_required("head")
+def digest_preference():
+    form = DigestForm(wants_daily_digest=current_user.wants_daily_digest)
+    if form.validate_on_submit():
+        begin_write(db.session)
+        user = db.session.get(type(current_user._get_current_object()), current_user.id)
+        user.wants_daily_digest = bool(form.wants_daily_digest.data)
+        db.session.commit()
+        flash(
+            _("You will receive the daily summary.") if user.wants_daily_digest
+            else _("You will no longer receive the daily summary."),
+            "success",
+        )
+        return redirect(url_for("notifications.digest_preference"))
+    return render_template("notifications/digest.html", form=form, has_email=bool(current_user.email))

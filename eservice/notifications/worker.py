@@ -1,0 +1,54 @@
+"""The long-running worker: deliver the outbox continuously, and run the SLA check on a schedule.
+
+One worker is all SQLite needs (and all it can use: its writers queue on one lock). On PostgreSQL run
+as many as you like, on as many machines as you like; each claims different mails (SKIP LOCKED), and a
+worker that dies gives its claimed mails back after ``OUTBOX_CLAIM_SECONDS``.
+"""
+
+import logging
+import threading
+import time
+
+from flask import current_app
+
+from ..extensions import db
+from .delivery import DeliveryResult, deliver_due, worker_name
+from .sla import run_sla_check
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(*, stop: threading.Event, sla: bool = True, echo=None) -> DeliveryResult:
+    """Until ``stop`` is set: deliver what is due; every SLA_CHECK_INTERVAL_SECONDS run the SLA check.
+
+    A failure (the database restarting, say) is logged and the loop carries on after a pause: mail
+    that could not be marked stays claimed and comes back when its claim runs out.
+    """
+    config = current_app.config
+    poll = float(config["WORKER_POLL_SECONDS"])
+    interval = float(config["SLA_CHECK_INTERVAL_SECONDS"])
+    name = worker_name()
+    total = DeliveryResult()
+    next_sla = time.monotonic()
+    while not stop.is_set():
+        busy = False
+        try:
+            if sla and time.monotonic() >= next_sla:
+                next_sla = time.monotonic() + interval
+                outcome = run_sla_check(db.session)
+                if echo and (outcome.mails or outcome.reminders or outcome.escalations):
+                    echo(f"sla-check: {outcome.reminders} reminders, {outcome.escalations} escalations, "
+                         f"{outcome.digests} digests")
+            result = deliver_due(worker=name)
+            total.add(result)
+            busy = result.claimed > 0 and (result.sent + result.failed + result.retried) > 0
+            if echo and result.claimed:
+                echo(f"sent {result.sent}, retry later {result.retried}, failed {result.failed}")
+        except Exception:  # keep the worker alive; the error is in the log
+            log.exception("worker round failed")
+            db.session.rollback()
+        finally:
+            db.session.remove()
+        if not busy:
+            stop.wait(poll)
+    return total

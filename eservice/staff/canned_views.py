@@ -1,0 +1,120 @@
+"""Canned replies of the divisions: heads edit their division's, administrators everyone's."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth import roles_required
+from ..database import begin_write
+from ..domain import canned_replies, policy
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..i18n import current_locale
+from ..models import Division
+from ..models.canned import CannedReply
+from . import bp
+from .account import client_ip
+from .forms import CannedReplyForm, as_choices
+
+MANAGING_ROLES = ("head", "admin")
+
+
+def _divisions():
+    return policy.canned_divisions(db.session, current_user)
+
+
+def _form(reply: CannedReply | None = None) -> CannedReplyForm:
+    form = CannedReplyForm(obj=reply) if reply is not None else CannedReplyForm()
+    locale = current_locale()
+    form.division.choices = as_choices([("", _l("— choose —"))] + [(str(d.id), d.name(locale)) for d in _divisions()])
+    form.division.validate_choice = False  # the domain refuses a division the user may not edit
+    if reply is not None and not form.is_submitted():
+        form.division.data = str(reply.division_id)
+    return form
+
+
+def _reply_or_404(reply_id: int) -> CannedReply:
+    reply = db.session.get(CannedReply, reply_id)
+    if reply is None or not policy.can_manage_canned(current_user, reply.division):
+        abort(404)
+    return reply
+
+
+def _chosen_division(form) -> Division | None:
+    value = form.division.data or ""
+    return db.session.get(Division, int(value)) if value.isdigit() else None
+
+
+def _save(form, reply_id: int | None):
+    try:
+        begin_write(db.session)
+        division = _chosen_division(form)
+        if division is None:
+            raise DomainError(_l("Choose the division."), field="division")
+        if reply_id is None:
+            canned_replies.create(db.session, current_user, division, form.title.data, form.body.data,
+                                  active=form.active.data, ip=client_ip())
+        else:
+            reply = _reply_or_404(reply_id)
+            canned_replies.update(db.session, current_user, reply, division, form.title.data, form.body.data,
+                                  active=form.active.data, ip=client_ip())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        target = getattr(form, error.field or "", None)
+        if target is not None:
+            target.errors = list(target.errors) + [error.message]
+        else:
+            flash(error.message, "error")
+        return False
+    return True
+
+
+@bp.route("/canned")
+@roles_required(*MANAGING_ROLES)
+def canned_list():
+    divisions = _divisions()
+    replies = db.session.scalars(
+        select(CannedReply)
+        .where(CannedReply.division_id.in_([d.id for d in divisions]))
+        .order_by(CannedReply.division_id, CannedReply.sort_order, CannedReply.title)
+    ).all()
+    by_division = {d.id: [r for r in replies if r.division_id == d.id] for d in divisions}
+    return render_template("staff/canned_list.html", divisions=divisions, by_division=by_division,
+                           variables=canned_replies.VARIABLES)
+
+
+@bp.route("/canned/new", methods=["GET", "POST"])
+@roles_required(*MANAGING_ROLES)
+def canned_new():
+    form = _form()
+    if form.validate_on_submit() and _save(form, None):
+        flash(_l("The canned reply is saved."), "success")
+        return redirect(url_for("staff.canned_list"))
+    return render_template("staff/canned_form.html", form=form, reply=None,
+                           variables=canned_replies.VARIABLES), 422 if form.is_submitted() else 200
+
+
+@bp.route("/canned/<int:reply_id>", methods=["GET", "POST"])
+@roles_required(*MANAGING_ROLES)
+def canned_edit(reply_id):
+    reply = _reply_or_404(reply_id)
+    form = _form(reply)
+    if form.validate_on_submit() and _save(form, reply_id):
+        flash(_l("The canned reply is saved."), "success")
+        return redirect(url_for("staff.canned_list"))
+    reply = _reply_or_404(reply_id)
+    return render_template("staff/canned_form.html", form=form, reply=reply,
+                           variables=canned_replies.VARIABLES), 422 if form.is_submitted() else 200
+
+
+@bp.route("/canned/<int:reply_id>/delete", methods=["POST"])
+@roles_required(*MANAGING_ROLES)
+def canned_delete(reply_id):
+    begin_write(db.session)
+    reply = _reply_or_404(reply_id)
+    canned_replies.delete(db.session, current_user, reply, ip=client_ip())
+    db.session.commit()
+    flash(_l("The canned reply is deleted."), "success")
+    return redirect(url_for("staff.canned_list"))

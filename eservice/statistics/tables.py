@@ -1,0 +1,314 @@
+"""The statistics as labelled tables: the one shape the page, its charts, the CSV and XLSX exports and
+the command line all read, so that each shows the same numbers.
+
+A cell holds a label (str), a count (int), a rate or a number of days (float, two decimals) or None
+(nothing to measure, shown as a dash).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import stats
+from ..domain.case_types import CASE_TYPES
+from ..domain.thai import format_date
+from ..models import Category, Channel, Division, Village
+from ..models.reference import village_label
+
+# The tables ``flask stats --by`` can print, by the name given on the command line.
+BY_TABLES = {
+    "channel": "channel",
+    "type": "type",
+    "division": "division",
+    "category": "category",
+    "village": "village",
+    "month": "month",
+}
+
+
+@dataclass
+class Table:
+    key: str  # stable: URL parameter, file and sheet names
+    title: str
+    header: list[str]
+    rows: list[list] = field(default_factory=list)
+    total: list | None = None
+    note: str = ""
+
+    def column(self, index: int) -> list:
+        return [row[index] for row in self.rows]
+
+
+def format_cell(value, locale: str = "th") -> str:
+    """How a cell reads on the page and on the command line."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _change(now, before):
+    if now is None or before is None:
+        return None
+    if isinstance(now, int) and isinstance(before, int):
+        return now - before
+    return round(now - before, 2)
+
+
+def _names(session: Session, model, locale: str) -> dict:
+    return {row.id: row.name(locale) for row in session.scalars(select(model))}
+
+
+def _channels(session: Session, figures: stats.Statistics, locale: str) -> list[tuple[str, str]]:
+    """(code, name) for the brief's channels, the administrators' additions, and any code found in the
+    cases that is no longer a channel."""
+    names = {c.code: c.name(locale) for c in session.scalars(select(Channel))}
+    codes = stats.channel_codes(session)
+    seen = {code for code, _ in figures.channel_type} | set(figures.previous.by_channel)
+    codes += sorted(seen - set(codes))
+    return [(code, names.get(code, code)) for code in codes]
+
+
+def _type_label(code: str) -> str:
+    kind = CASE_TYPES.get(code)
+    return str(kind.short) if kind else code
+
+
+def summary_table(figures: stats.Statistics) -> Table:
+    now, before = figures.summary, figures.previous
+    rows = []
+
+    def add(label, this, previous):
+        rows.append([str(label), this, previous, _change(this, previous)])
+
+    add(_l("Cases received"), now.totals.received, before.totals.received)
+    add(_l("Completed"), now.totals.completed, before.totals.completed)
+    add(_l("In progress"), now.totals.in_progress, before.totals.in_progress)
+    add(_l("Received through the e-Service"), now.by_channel.get("web", 0), before.by_channel.get("web", 0))
+    add(_l("e-Service share (%)"), now.eservice_share_pct, before.eservice_share_pct)
+    add(_l("Answered on time"), now.totals.on_time, before.totals.on_time)
+    add(_l("Late (answered late or open past the due date)"), now.totals.late, before.totals.late)
+    add(_l("On-time rate (%)"), now.totals.on_time_pct, before.totals.on_time_pct)
+    add(_l("Acknowledged on time (%)"), now.totals.ack_on_time_pct, before.totals.ack_on_time_pct)
+    add(_l("Working days to acknowledge, median"), now.durations.ack_median, before.durations.ack_median)
+    add(_l("Working days to acknowledge, 90th percentile"), now.durations.ack_p90, before.durations.ack_p90)
+    add(_l("Working days to answer, median"), now.durations.resolve_median, before.durations.resolve_median)
+    add(_l("Working days to answer, 90th percentile"), now.durations.resolve_p90, before.durations.resolve_p90)
+    add(_l("Satisfaction, mean score (1–5)"), now.satisfaction.mean, before.satisfaction.mean)
+    add(_l("Satisfaction ratings"), now.satisfaction.responses, before.satisfaction.responses)
+    add(_l("Resolved cases rated (%)"), now.satisfaction.answered_pct, before.satisfaction.answered_pct)
+    add(_l("Reopened cases"), now.totals.reopened, before.totals.reopened)
+    add(_l("Reopen rate (%)"), now.totals.reopen_rate_pct, before.totals.reopen_rate_pct)
+    return Table(
+        "summary",
+        str(_l("Summary")),
+        [str(_l("Figure")), str(_l("This period")), str(_l("Same period a year earlier")), str(_l("Change"))],
+        rows,
+        note=str(_l("Rates are in per cent; their change is in percentage points.")),
+    )
+
+
+def channel_type_table(figures: stats.Statistics, channels: list[tuple[str, str]]) -> Table:
+    types = list(CASE_TYPES)
+    rows = []
+    for code, name in channels:
+        counts = [figures.channel_type.get((code, t), 0) for t in types]
+        rows.append([name, *counts, sum(counts)])
+    totals = [sum(row[i + 1] for row in rows) for i in range(len(types) + 1)]
+    return Table(
+        "channel_type",
+        str(_l("Cases by intake channel and type")),
+        [str(_l("Channel")), *(_type_label(t) for t in types), str(_l("Total"))],
+        rows,
+        [str(_l("Total")), *totals],
+    )
+
+
+def _counts_header(first: str) -> list[str]:
+    return [first, str(_l("Received")), str(_l("Completed")), str(_l("In progress")), str(_l("On time")),
+            str(_l("Late")), str(_l("On-time rate (%)"))]
+
+
+def _counts_cells(counts: stats.Counts) -> list:
+    return [counts.received, counts.completed, counts.in_progress, counts.on_time, counts.late, counts.on_time_pct]
+
+
+def _total_row(rows_counts: list[stats.Counts]) -> list:
+    total = stats.Counts()
+    for counts in rows_counts:
+        total.merge(counts)
+    return [str(_l("Total")), *_counts_cells(total)]
+
+
+def channel_table(figures: stats.Statistics, channels: list[tuple[str, str]]) -> Table:
+    rows, counted = [], []
+    for code, name in channels:
+        counts = figures.by_channel.get(code, stats.Counts())
+        counted.append(counts)
+        share = stats.percent(counts.received, figures.summary.totals.received)
+        rows.append([name, *_counts_cells(counts), share, figures.previous.by_channel.get(code, 0)])
+    total = _total_row(counted) + [100.0 if figures.summary.totals.received else None,
+                                   figures.previous.totals.received]
+    return Table(
+        "channel",
+        str(_l("Cases by intake channel")),
+        _counts_header(str(_l("Channel"))) + [str(_l("Share (%)")), str(_l("Received a year earlier"))],
+        rows,
+        total,
+    )
+
+
+def type_table(figures: stats.Statistics) -> Table:
+    rows, counted = [], []
+    for code in CASE_TYPES:
+        counts = figures.by_type.get(code, stats.Counts())
+        counted.append(counts)
+        rows.append([_type_label(code), *_counts_cells(counts), figures.previous.by_type.get(code, 0)])
+    return Table(
+        "type",
+        str(_l("Cases by type")),
+        _counts_header(str(_l("Type"))) + [str(_l("Received a year earlier"))],
+        rows,
+        _total_row(counted) + [figures.previous.totals.received],
+    )
+
+
+def month_table(figures: stats.Statistics, locale: str) -> Table:
+    rows, counted = [], []
+    for first in figures.months:
+        key = stats.month_number(first)
+        counts = figures.summary.by_month.get(key, stats.Counts())
+        counted.append(counts)
+        web = figures.summary.month_channel.get((key, "web"), 0)
+        rows.append([stats.month_label(first, locale), *_counts_cells(counts), web,
+                     stats.percent(web, counts.received)])
+    web_total = figures.summary.by_channel.get("web", 0)
+    return Table(
+        "month",
+        str(_l("Cases by month")),
+        _counts_header(str(_l("Month"))) + [str(_l("Through the e-Service")), str(_l("e-Service share (%)"))],
+        rows,
+        _total_row(counted) + [web_total, figures.summary.eservice_share_pct],
+    )
+
+
+def month_channel_table(figures: stats.Statistics, channels: list[tuple[str, str]], locale: str) -> Table:
+    rows = []
+    for first in figures.months:
+        key = stats.month_number(first)
+        counts = [figures.summary.month_channel.get((key, code), 0) for code, _ in channels]
+        rows.append([stats.month_label(first, locale), *counts, sum(counts)])
+    width = len(channels) + 1
+    return Table(
+        "month_channel",
+        str(_l("Cases by month and intake channel")),
+        [str(_l("Month")), *(name for _, name in channels), str(_l("Total"))],
+        rows,
+        [str(_l("Total")), *(sum(row[i + 1] for row in rows) for i in range(width))],
+    )
+
+
+def division_table(session: Session, figures: stats.Statistics, locale: str) -> Table:
+    divisions = session.scalars(select(Division).order_by(Division.sort_order, Division.id)).all()
+    rows, counted = [], []
+    for division in divisions:
+        counts = figures.by_division.get(division.id)
+        if counts is None and not division.active:
+            continue
+        counts = counts or stats.Counts()
+        counted.append(counts)
+        rows.append([division.name(locale), *_counts_cells(counts)])
+    return Table("division", str(_l("Cases by division")), _counts_header(str(_l("Division"))), rows,
+                 _total_row(counted))
+
+
+def category_table(session: Session, figures: stats.Statistics, locale: str) -> Table:
+    categories = session.scalars(select(Category).order_by(Category.sort_order, Category.id)).all()
+    divisions = _names(session, Division, locale)
+    rows, counted = [], []
+    for category in categories:
+        counts = figures.by_category.get(category.id)
+        if counts is None and not category.active:
+            continue  # an inactive category with no cases in the period says nothing
+        counts = counts or stats.Counts()
+        counted.append(counts)
+        rows.append([category.name(locale), divisions.get(category.division_id, ""), *_counts_cells(counts)])
+    if None in figures.by_category:
+        counted.append(figures.by_category[None])
+        rows.append([str(_l("No category")), "", *_counts_cells(figures.by_category[None])])
+    header = _counts_header(str(_l("Category")))
+    header.insert(1, str(_l("Division")))
+    total = _total_row(counted)
+    total.insert(1, "")
+    return Table("category", str(_l("Cases by category")), header, rows, total)
+
+
+def village_table(session: Session, figures: stats.Statistics, locale: str) -> Table:
+    villages = session.scalars(select(Village).order_by(Village.number)).all()
+    rows, counted = [], []
+    for village in villages:
+        counts = figures.by_village.get(village.id)
+        if counts is None and not village.active:
+            continue
+        counts = counts or stats.Counts()
+        counted.append(counts)
+        rows.append([village_label(village, locale), *_counts_cells(counts)])
+    if None in figures.by_village:
+        counted.append(figures.by_village[None])
+        rows.append([str(_l("No village given")), *_counts_cells(figures.by_village[None])])
+    return Table("village", str(_l("Cases by village")), _counts_header(str(_l("Village"))), rows,
+                 _total_row(counted),
+                 note=str(_l("Corruption and gift reports, and cases filed without a place, have no village.")))
+
+
+def satisfaction_table(figures: stats.Statistics) -> Table:
+    sat = figures.summary.satisfaction
+    rows = [[str(score), sat.distribution.get(score, 0), stats.percent(sat.distribution.get(score, 0), sat.responses)]
+            for score in range(5, 0, -1)]
+    return Table(
+        "satisfaction",
+        str(_l("Satisfaction ratings")),
+        [str(_l("Score (5 = very satisfied)")), str(_l("Ratings")), str(_l("Share (%)"))],
+        rows,
+        [str(_l("Total")), sat.responses, 100.0 if sat.responses else None],
+        note=str(_l("Mean score %(mean)s from %(n)d ratings; %(pct)s%% of resolved cases were rated.",
+                    mean=format_cell(sat.mean), n=sat.responses, pct=format_cell(sat.answered_pct))),
+    )
+
+
+def build_tables(session: Session, figures: stats.Statistics, locale: str) -> list[Table]:
+    """Every table of the statistics page, in the page's order."""
+    channels = _channels(session, figures, locale)
+    return [
+        summary_table(figures),
+        channel_type_table(figures, channels),
+        channel_table(figures, channels),
+        type_table(figures),
+        month_table(figures, locale),
+        month_channel_table(figures, channels, locale),
+        division_table(session, figures, locale),
+        category_table(session, figures, locale),
+        village_table(session, figures, locale),
+        satisfaction_table(figures),
+    ]
+
+
+def period_caption(period: stats.StatsPeriod, locale: str) -> str:
+    """"ปีงบประมาณ พ.ศ. 2568 (1 ต.ค. 2567 – 30 ก.ย. 2568)"."""
+    label = period.label(locale)
+    dates = period.dates_label(locale)
+    return label if label == dates else f"{label} ({dates})"
+
+
+def as_of_caption(today: date, locale: str) -> str:
+    return str(_l("Figures as of %(date)s", date=format_date(today, locale)))

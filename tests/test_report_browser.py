@@ -1,0 +1,93 @@
+"""In a real browser: an administrator signs in, opens the administration and the measures report, and
+prints the report to PDF (A4 landscape). Screenshots at phone and desktop widths and the printed pages
+(rasterised with pdftoppm) are saved under screenshots/ for people to look at."""
+
+import os
+import shutil
+import subprocess
+from datetime import UTC, datetime
+
+import pytest
+
+from eservice.domain import measures as rules
+from eservice.domain.accounts import create_user
+from eservice.extensions import db
+
+from .admin_support import make_case
+from .conftest import SCREENSHOT_DIR, screenshot
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse battery staple"
+
+
+def _prepare(app):
+    with app.app_context():
+        rules.load_measures_data(db.session, app.config["REFERENCE_DATA"])
+        create_user(db.session, "admin1", PASSWORD, roles=("admin",), display_name="ผู้ดูแลระบบ")
+        db.session.commit()
+    march = datetime(2025, 3, 3, 3, 0, tzinfo=UTC)
+    for case_type, channel in (("complaint", "web"), ("complaint", "web"), ("complaint", "phone"),
+                               ("suggestion", "line"), ("gift", "web"), ("objection", "letter"),
+                               ("corruption", "web"), ("inquiry", "facebook"), ("complaint", "walk_in")):
+        make_case(app, case_type, channel, march)
+
+
+def _sign_in(page, base):
+    page.goto(f"{base}/staff/login")
+    page.fill("#username", "admin1")
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_admin_pages_and_the_printed_report(live_server, page_factory):
+    base, app = live_server
+    _prepare(app)
+
+    for width in (390, 1280):
+        page = page_factory(width, 900)
+        _sign_in(page, base)
+        page.goto(f"{base}/admin/")
+        assert page.locator("h1").first.inner_text().strip() in ("Administration", "การบริหารระบบ", "ผู้ดูแลระบบ")
+        screenshot(page, f"admin-index-{width}")
+        page.goto(f"{base}/admin/categories/1")
+        screenshot(page, f"admin-category-{width}")
+        # A bad limit is refused beside the field, and the page keeps what was typed.
+        page.fill("#resolve_days", "0")
+        page.click("form.admin-form button[type=submit]")
+        assert page.locator("#resolve_days-error").is_visible()
+        assert page.input_value("#resolve_days") == "0"
+        screenshot(page, f"admin-category-error-{width}")
+        page.goto(f"{base}/admin/measures/1")
+        screenshot(page, f"admin-measure-{width}")
+        page.goto(f"{base}/admin/report?fy=2568&digits=thai")
+        assert "๙๕.๓๑" in page.inner_text("article.measures-report")
+        screenshot(page, f"report-screen-{width}")
+
+    page = page_factory(1280, 900)
+    _sign_in(page, base)
+    page.goto(f"{base}/admin/report?fy=2568&digits=thai")
+    page.emulate_media(media="print")
+    screenshot(page, "report-print-media-1280")
+    assert not page.locator(".report-toolbar").is_visible()  # only the report itself is printed
+    assert not page.locator(".site-header").is_visible()
+    pdf_path = os.path.join(SCREENSHOT_DIR, "report-2568.pdf")
+    page.pdf(path=pdf_path, prefer_css_page_size=True, print_background=True)
+    assert os.path.getsize(pdf_path) > 10_000
+
+    if not shutil.which("pdfinfo") or not shutil.which("pdftoppm"):
+        pytest.skip("poppler-utils (pdfinfo, pdftoppm) not installed: the PDF is saved but not rasterised")
+    info = subprocess.run(["pdfinfo", pdf_path], capture_output=True, text=True, check=True).stdout
+    size = next(line for line in info.splitlines() if line.startswith("Page size:"))
+    width_pt, height_pt = (float(v) for v in size.split(":")[1].split("pts")[0].split(" x "))
+    assert round(width_pt) == 842 and round(height_pt) == 595  # A4 landscape
+    pages = int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
+    assert pages >= 2
+    text = subprocess.run(["pdftotext", "-layout", pdf_path, "-"], capture_output=True, text=True, check=True).stdout
+    assert "๙๕.๓๑" in text
+    assert text.count("มาตรการ/กิจกรรม") == pages  # the column headings repeat on every printed page
+    for old in [f for f in os.listdir(SCREENSHOT_DIR) if f.startswith("report-print-page")]:
+        os.remove(os.path.join(SCREENSHOT_DIR, old))
+    subprocess.run(["pdftoppm", "-png", "-r", "70", pdf_path, os.path.join(SCREENSHOT_DIR, "report-print-page")],
+                   check=True)
+    assert any(f.startswith("report-print-page") for f in os.listdir(SCREENSHOT_DIR))
