@@ -1,6 +1,7 @@
 """Jinja filters and globals: Thai dates, labels, the organisation."""
 
 from flask import Flask, g
+from markupsafe import escape
 
 from .domain import case_types, thai, workflow
 from .i18n import current_locale
@@ -25,6 +26,12 @@ def init_app(app: Flask) -> None:
     @app.template_filter("datetime")
     def datetime_filter(value, digits="arabic"):
         return thai.format_datetime(value, current_locale(), digits=digits) if value else ""
+
+    @app.template_filter("text")
+    def text_filter(value):
+        """Always escaped: translated messages carry values people typed (a file name, a code), and
+        Flask-Babel's lazy strings, like flashed messages after the session, claim to be safe markup."""
+        return escape(str(value))
 
     @app.template_filter("thai_digits")
     def thai_digits_filter(value):

@@ -221,3 +221,12 @@ def test_csrf_expired_token_gets_friendly_400(make_app):
     response = client.post("/file/complaint", data=data)
     assert response.status_code == 400
     _nothing_saved(app)
+
+
+def test_names_people_typed_are_escaped_in_messages(app, client):
+    hostile = '<img src=x onerror="alert(1)">.jpg'
+    response = _post(client, files=[(BytesIO(b"not an image"), hostile)])
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "<img src=x" not in html
+    assert "&lt;img src=x" in html

@@ -255,3 +255,14 @@ def test_a_measure_with_an_unknown_figure_is_not_saved(seeded):
     assert caught.value.field == "outcome" and "no_such_figure" in str(caught.value.message)
     seeded.rollback()
     assert len(rules.measures_of(seeded, 2568)) == 5
+
+
+def test_braces_outside_the_figure_texts_are_printed_as_typed(seeded):
+    from eservice.models import Organisation
+
+    seeded.scalar(select(Organisation)).name_th = "เทศบาล {ทดสอบ}"
+    rules.measures_of(seeded, 2568)[0].title = "มาตรการ {ที่หนึ่ง}"
+    seeded.flush()
+    report = rules.build_report(seeded, 2568)
+    assert report.rows[0].title == "มาตรการ {ที่หนึ่ง}"
+    assert report.intro.startswith("เทศบาล {ทดสอบ} มีการดำเนินการ")

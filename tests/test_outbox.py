@@ -471,3 +471,13 @@ def test_description_is_in_no_outbox_row(app, smtp, officer):
     deliver(app)
     for row in outbox(app):
         assert DESCRIPTION not in (row["subject"] + row["body_text"] + row["body_html"])
+
+
+def test_staff_see_a_new_case_in_their_queue_whatever_the_mail_server_does(app, client, smtp, officer, login_as):
+    smtp.stop()
+    case_id, code, _ = new_case(app)
+    assert deliver(app).sent == 0  # the mail is stuck...
+    login_as(officer)
+    queue = client.get("/staff/")
+    assert queue.status_code == 200
+    assert code in queue.get_data(as_text=True)  # ...the case is not

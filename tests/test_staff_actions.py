@@ -520,3 +520,10 @@ def test_two_officers_sending_at_the_same_moment_one_wins_one_is_told(app, staff
     case = load_case(app, code)
     assert case.assigned_to_id == ids[winner]
     assert [e.kind for e in case.events].count("assign") == 1
+
+
+def test_what_the_officer_typed_is_shown_escaped_in_messages(app, staff):
+    code = seed_case(app)
+    response = act(staff["somchai"], code, "mark_duplicate", original_code="<b>x</b>", expect=422)
+    html = response.get_data(as_text=True)
+    assert "&lt;B&gt;X&lt;/B&gt;" in html and "<B>X</B>" not in html

@@ -112,7 +112,8 @@ def test_session_cookie_flags(app):
     page = secure.get("/staff/login", base_url="https://localhost")
     response = secure.post("/staff/login", base_url="https://localhost",
                            data={"csrf_token": csrf_token(page.get_data(as_text=True)), "username": "somchai",
-                                 "password": PASSWORD})
+                                 "password": PASSWORD}, headers={"Referer": "https://localhost/staff/login"})
+    assert response.status_code == 302
     cookie = response.headers.getlist("Set-Cookie")[-1]
     assert "Secure" in cookie and "HttpOnly" in cookie
 
@@ -183,3 +184,26 @@ def test_change_password(app, client):
     assert len(audit_entries(app, "user.password_change")) == 1
     assert sign_in(app.test_client(), "somchai").status_code == 422  # the old one no longer works
     assert sign_in(app.test_client(), "somchai", NEW_PASSWORD).status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_real_address_and_scheme_count(make_app):
+    app = make_app(TRUSTED_PROXIES=1)
+    make_staff(app, "somchai", divisions=("engineering",))
+    client = app.test_client()
+    # Over HTTPS, Flask-WTF also wants a same-site Referer.
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "Referer": "https://localhost/staff/login"}
+    page = client.get("/staff/login", headers=headers)
+    response = client.post("/staff/login", headers=headers, data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "username": "somchai", "password": PASSWORD})
+    assert response.status_code == 302
+    assert "Secure" in response.headers.getlist("Set-Cookie")[-1]
+    assert audit_entries(app, "login.success")[0].ip_address == "203.0.113.7"
+
+
+def test_without_a_trusted_proxy_forwarded_headers_are_ignored(app, client):
+    make_staff(app, "somchai", divisions=("engineering",))
+    headers = {"X-Forwarded-For": "203.0.113.7"}
+    page = client.get("/staff/login", headers=headers)
+    client.post("/staff/login", headers=headers, data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "username": "somchai", "password": PASSWORD})
+    assert audit_entries(app, "login.success")[0].ip_address == "127.0.0.1"

@@ -236,3 +236,59 @@ def test_cli_refuses_bad_input(runner, cases, args, words):
     result = runner.invoke(args=["stats", *args, "--lang", "en"])
     assert result.exit_code != 0
     assert words.lower() in result.output.lower()
+
+
+def test_exports_have_thai_headers_once_the_thai_catalogue_holds_this_fragment(make_app, tmp_path):
+    """Merge the main catalogue with eservice/translations/fragments/statistics.po, as the lead will, and
+    check the export speaks Thai even to a client reading the page in English."""
+    import os
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from eservice import PACKAGE_DIR
+
+    translations = os.path.join(PACKAGE_DIR, "translations")
+    with open(os.path.join(translations, "th", "LC_MESSAGES", "messages.po"), "rb") as handle:
+        catalog = read_po(handle)
+    with open(os.path.join(translations, "fragments", "statistics.po"), "rb") as handle:
+        for message in read_po(handle):
+            if message.id:
+                if message.id in catalog:  # Catalog.__setitem__ would keep the old, empty msgstr
+                    del catalog[message.id]
+                catalog[message.id] = message
+    target = tmp_path / "translations" / "th" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with open(target / "messages.mo", "wb") as handle:
+        write_mo(handle, catalog)
+
+    app = make_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"))
+    # Flask-Babel caches catalogues per process by locale only: forget the real one, and ours after.
+    cache = app.extensions["babel"].instance.domain_instance.cache
+    cache.clear()
+    try:
+        _check_thai_exports(app)
+    finally:
+        cache.clear()
+
+
+def _check_thai_exports(app):
+    from eservice.domain.accounts import create_user
+    from eservice.extensions import db
+
+    make_case(app, utc(2024, 10, 7, 3), "complaint", "web", "road")
+    with app.app_context():
+        user_id = create_user(db.session, "stats-th", "correct horse battery", roles=("admin",), divisions=[]).id
+        db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+    client.get("/lang/en")
+    header = next(csv.reader(io.StringIO(client.get(
+        "/admin/stats/export.csv?period=fy&fy=2568&table=month").data.decode("utf-8-sig"))))
+    assert header[:4] == ["เดือน", "จำนวนเรื่องที่รับ", "ดำเนินการแล้วเสร็จ", "อยู่ระหว่างดำเนินการ"]
+    book = load_workbook(io.BytesIO(client.get("/admin/stats/export.xlsx?period=fy&fy=2568").data))
+    assert book.worksheets[0]["A1"].value == "สถิติการใช้ช่องทาง"
+    assert book.worksheets[0]["A3"].value == "ปีงบประมาณ พ.ศ. 2568 (1 ต.ค. 2567 – 30 ก.ย. 2568)"
+    # The page itself stays in the language the reader chose.
+    assert "Cases by month" in client.get("/admin/stats?period=fy&fy=2568").get_data(as_text=True)

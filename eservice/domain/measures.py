@@ -227,7 +227,6 @@ def _score_state(score, change, label_th, label_en) -> dict:
     return state
 
 
-ITA_LINE_RE = re.compile(r"^\s*(?P<key>\S+)\b.*?(?P<score>-?[0-9๐-๙]+(?:\.[0-9๐-๙]+)?)\s*$")
 TOTAL_WORDS = ("total", "รวม", "คะแนนรวม", "ภาพรวม")
 
 
@@ -598,19 +597,22 @@ def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digi
     figures = report_figures(session, fiscal_year)
     missing: set[str] = set()
 
+    def styled(text: str) -> str:
+        return thai_digits(text) if digits == "thai" else to_arabic_digits(text)
+
     def out(text: str) -> str:
-        filled = fill_figures(text, figures, locale=locale, digits=digits, missing=missing)
-        return thai_digits(filled) if digits == "thai" else to_arabic_digits(filled)
+        """A text that may name figures (methods, results, outcome: checked when saved)."""
+        return styled(fill_figures(text, figures, locale=locale, digits=digits, missing=missing))
 
     org = session.scalar(select(Organisation).limit(1))
     org_name = org.name(locale) if org else ""
     rows = [
         ReportRow(
-            number=out(f"{measure.position}."),
-            title=out(measure.title),
+            number=styled(f"{measure.position}."),
+            title=styled(measure.title),
             methods=[out(m) for m in measure.methods or []],
-            period=out(measure.period),
-            responsible=out(measure.responsible),
+            period=styled(measure.period),
+            responsible=styled(measure.responsible),
             results=[out(p) for p in lines_of(measure.results)],
             outcome=[out(p) for p in lines_of(measure.outcome)],
         )
@@ -624,10 +626,10 @@ def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digi
         locale=locale,
         digits=digits,
         organisation=org_name,
-        address=out(address),
+        address=styled(address),
         title=REPORT_TITLE[locale].format(fy=fy_text),
-        subtitle=out(subtitle),
-        intro=out(REPORT_INTRO[locale].format(org=org_name, fy=fiscal_year)),
+        subtitle=styled(subtitle),
+        intro=styled(REPORT_INTRO[locale].format(org=org_name, fy=fiscal_year)),
         headings=REPORT_HEADINGS[locale],
         rows=rows,
         missing=sorted(missing),

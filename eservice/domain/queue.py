@@ -99,15 +99,10 @@ def counts(session: Session, user: User, filters: QueueFilters, today: date, soo
     result.update({status: n for status, n in rows})
     result["open"] = sum(result[s] for s in workflow.OPEN_STATUSES)
     result["all"] = sum(n for s, n in result.items() if s in workflow.STATUS_LABELS)
-    flags = session.execute(
-        select(
-            func.count().filter(clock.overdue_clause(today)),
-            func.count().filter(clock.due_soon_clause(today, soon_limit)),
-        ).select_from(Case).where(
-            Case.id.in_(select(base.c.id))
-        )
-    ).one()
-    result["overdue"], result["due_soon"] = flags
+    # Overdue and due soon: open cases only, so these counts use the (division, status) index like the list.
+    for key, due in (("overdue", "overdue"), ("due_soon", "soon")):
+        flagged = _filtered(user, replace(filters, status="open", due=due, page=1), today, soon_limit)
+        result[key] = session.scalar(select(func.count()).select_from(flagged.subquery())) or 0
     return result
 
 

@@ -1,9 +1,11 @@
 """Every statistics figure, computed by aggregate queries in the database.
 
-Nothing here loads cases into Python: each query groups and counts in the database and hands back a
-few hundred (at most a few thousand) summary rows, which are rolled up into the figures below. The
-working-day durations and the on-time flags are stored on the case when it is acknowledged or resolved
-(:mod:`eservice.domain.durations`), so medians and percentiles come from a histogram of stored integers.
+Nothing here loads cases into Python: each query groups and counts in the database and hands back at
+most a few thousand summary rows, which are rolled up into the figures below. What would need a
+calendar walk per case is stored on the case instead: the working-day durations and on-time flags
+when it is acknowledged or answered (:mod:`eservice.domain.durations`), the Bangkok month of receipt
+(``received_month``) and a copy of the rating (``rating_score``); medians and percentiles come from a
+histogram of stored integers. Each query reads one covering index in order (see models/case.py).
 
 Definitions (the same on the statistics page, in the exports, on the command line and in the report):
 
@@ -14,11 +16,11 @@ Definitions (the same on the statistics page, in the exports, on the command lin
   answered after it, or still open with the date passed. The on-time rate is on time / (on time + late);
   open cases not yet due, and cases waiting for the citizen (their clock stands still), are not counted.
   The acknowledgement rate is the same with the acknowledge-by date.
-- *time to acknowledge / resolve*: working days (see durations), median and 90th percentile with linear
+- *time to acknowledge / answer*: working days (see durations), median and 90th percentile with linear
   interpolation (as ``statistics.quantiles(method="inclusive")``).
 - *satisfaction*: ratings of cases received in the period; the share answered is ratings against cases
-  that are resolved now (those that can be rated).
-- *reopen rate*: cases reopened at least once against cases resolved at least once.
+  resolved or closed now (those that can be rated, as workflow.can_rate).
+- *reopen rate*: cases reopened at least once against cases answered at least once.
 - *e-Service share*: cases received through the web against all channels.
 """
 
@@ -51,7 +53,7 @@ from .workflow import FINISHED_STATUSES
 # administrators are counted too (see channel_codes()).
 CHANNEL_CODES = ("web", "phone", "walk_in", "letter", "line", "facebook", "suggestion_box", "email", "referral")
 PERIOD_KINDS = ("fy", "half", "quarter", "month", "range")
-# The earliest fiscal year anyone may ask about: older years are typing mistakes, not history.
+# A "fiscal year" below this that would be a recent year if 543 were added was typed in the Christian era.
 EARLIEST_FISCAL_YEAR = 2540
 LONGEST_RANGE_DAYS = 366 * 5
 
@@ -605,9 +607,9 @@ FIGURE_DESCRIPTIONS: dict[str, object] = {
     "on_time_pct": _l("On-time rate in per cent (open cases past their due date count as late)"),
     "ack_on_time_pct": _l("Share of cases acknowledged on time, in per cent"),
     "ack_median_days": _l("Median working days to acknowledge a case"),
-    "ack_p90_days": _l("Working days within which 90% of cases were acknowledged"),
+    "ack_p90_days": _l("Working days within which nine cases in ten were acknowledged"),
     "resolve_median_days": _l("Median working days to resolve a case"),
-    "resolve_p90_days": _l("Working days within which 90% of cases were resolved"),
+    "resolve_p90_days": _l("Working days within which nine cases in ten were resolved"),
     "satisfaction_mean": _l("Mean satisfaction score (1 to 5)"),
     "satisfaction_responses": _l("Number of satisfaction ratings"),
     "satisfaction_answered_pct": _l("Share of resolved cases whose reporter gave a rating, in per cent"),

@@ -44,6 +44,10 @@ class Case(db.Model):
     __table_args__ = (
         UniqueConstraint("fiscal_year", "number", name="uq_case_fiscal_year_number"),
         Index("ix_case_division_status", "division_id", "status"),
+        # The staff queue (eservice.domain.policy.visible_cases_clause): its WHERE and per-status counts
+        # read only this index; and the extra reports merged into a case (issue 3).
+        Index("ix_case_visibility", "confidential", "division_id", "status"),
+        Index("ix_case_duplicate_of", "duplicate_of_id"),
         Index("ix_case_fy_channel_type", "fiscal_year", "channel_code", "case_type"),
         # Statistics (eservice.domain.stats): each of its GROUP BY queries reads one of these covering
         # indexes in order, filtered on the fiscal year, so SQLite aggregates a million cases without

@@ -12,6 +12,10 @@ CONFIG_DEFAULTS = {
     "LOGIN_MAX_FAILURES": 5,  # wrong passwords in a row before the account is locked...
     "LOGIN_LOCK_MINUTES": 15,  # ...for this long
     "STAFF_QUEUE_PER_PAGE": 25,
+    # Behind a TLS-terminating proxy, how many proxies to believe about the client's address and scheme
+    # (X-Forwarded-For / -Proto). Without it every sign-in is audited and rate-limited as the proxy's address,
+    # and the session cookie cannot tell that the page was served over HTTPS.
+    "TRUSTED_PROXIES": 0,
 }
 
 
@@ -34,6 +38,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.session_interface = SessionInterface()
+    proxies = int(app.config["TRUSTED_PROXIES"] or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     app.register_blueprint(bp)

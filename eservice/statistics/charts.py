@@ -102,8 +102,8 @@ def on_time_chart(division_table: Table) -> Chart:
         rows.insert(0, Row(str(_l("All divisions")), [Bar(_stack([0, total[rate]], 100.0),
                                                           f"{format_cell(total[rate])}%")]))
     return Chart("on_time", str(_l("On-time rate by division")), division_table.key, rows,
-                 note=str(_l("Cases answered by their due date, of all answered or already past due; the bar is "
-                             "out of 100%.")))
+                 note=str(_l("Cases answered by their due date, of all answered or already past due; a full bar is "
+                             "100 per cent.")))
 
 
 def build_charts(tables: dict[str, Table]) -> list[Chart]:

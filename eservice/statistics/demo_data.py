@@ -33,6 +33,7 @@ from ..models import Case, CaseEvent, Category, Channel, Division, Holiday, Orga
 from ..models import Village as VillageModel
 
 BATCH = 20_000
+EVENT_COLUMNS = ["case_id", "kind", "public", "actor_kind", "note", "status_from", "status_to", "data", "created_at"]
 MIDNIGHT = time()
 BANGKOK_OFFSET = timedelta(hours=7)
 # No receipt key hashes to this: demo cases are found by code, never opened with a key.
@@ -226,7 +227,9 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
     totals = {"cases": 0, "ratings": 0, "events": 0}
     store = Storage(session.connection())
     filed_data = {code: store.json({"channel": code}) for code in channels}
-    write_cases, write_events, write_ratings = (store.writer(model.__table__) for model in (Case, CaseEvent, Rating))
+    write_cases = store.writer(Case.__table__)
+    write_events = store.writer(CaseEvent.__table__, EVENT_COLUMNS)
+    write_ratings = store.writer(Rating.__table__)
     restore_indexes = store.without_indexes([Case.__table__, CaseEvent.__table__])
 
     def flush():
@@ -246,10 +249,15 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
     # UTC+7 all year, so its local time is a fixed offset away.
     random_ = rng.random
 
+    day_base: dict[date, datetime] = {}
+
     def moment(day: date, office_hours: bool) -> datetime:
         # At the office from 08:30 to 16:30; on the web at any hour, most in the evening.
         seconds = 30600 + int(random_() * 28800) if office_hours else min(86399, int(rng.triangular(0, 86400, 72000)))
-        return datetime.combine(day, MIDNIGHT) + timedelta(seconds=seconds) - BANGKOK_OFFSET
+        base = day_base.get(day)
+        if base is None:
+            base = day_base[day] = datetime.combine(day, MIDNIGHT) - BANGKOK_OFFSET
+        return base + timedelta(seconds=seconds)
 
     def local_day(moment_: datetime) -> date:
         return (moment_ + BANGKOK_OFFSET).date()
@@ -279,6 +287,7 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
         if not confidential and random_() < 0.03 and objection_division is not None:
             division_id = objection_division.id
         received_at = moment(received_day, channel not in ("web", "line", "facebook", "email"))
+        received_text = store.datetime(received_at)
         fiscal_year = fiscal_year_of(received_day)
         sequence[fiscal_year] = sequence.get(fiscal_year, 0) + 1
         ack_days = category.ack_days if category else 1
@@ -301,9 +310,9 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
             "description": rng.choice(category.descriptions if category else (GENERIC_DESCRIPTIONS[case_type],)),
             "confidential": confidential,
             "status": "received",
-            "received_at": store.datetime(received_at),
+            "received_at": received_text,
             "received_month": received_day.year * 100 + received_day.month,
-            "created_at": store.datetime(received_at),
+            "created_at": received_text,
             "ack_due": store.date(ack_due),
             "resolve_due": store.date(resolve_due),
             "acknowledged_at": None,
@@ -317,16 +326,18 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
             "resolved_on_time": None,
             "rating_score": None,
         }
-        events = [("filed", received_at, None, "received", "citizen")]
+        # Events carry their time already in the stored form, made once for the case and its event.
+        events = [("filed", received_text, None, "received", "citizen")]
 
         ack_after = pick_ack_after()
         if ack_after <= age and random_() > 0.01:
             acknowledged_at = max(received_at, at_working_day(received_day, ack_after))
             ack_day = local_day(acknowledged_at)
-            row.update(acknowledged_at=store.datetime(acknowledged_at), status="acknowledged",
+            acknowledged_text = store.datetime(acknowledged_at)
+            row.update(acknowledged_at=acknowledged_text, status="acknowledged",
                        ack_working_days=calendar.between(received_day, ack_day),
                        acknowledged_on_time=ack_day <= ack_due)
-            events.append(("acknowledge", acknowledged_at, "received", "acknowledged", "staff"))
+            events.append(("acknowledge", acknowledged_text, "received", "acknowledged", "staff"))
 
             # Answered: most within the limit, a tail late; some wait for the citizen first.
             if random_() < 0.06:
@@ -347,9 +358,10 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
                            resolve_working_days=max(0, calendar.between(received_day, answer_day)
                                                     - row["paused_days"]),
                            resolved_on_time=answer_day <= resolve_due)
-                events.append((outcome, answered_at, "acknowledged", status, "staff"))
+                answered_text = store.datetime(answered_at)
+                events.append((outcome, answered_text, "acknowledged", status, "staff"))
                 if outcome == "resolve":
-                    row["resolved_at"] = store.datetime(answered_at)
+                    row["resolved_at"] = answered_text
                     if random_() < 0.03:
                         row["reopen_count"] = 1  # reopened once and answered again
                     if random_() < 0.38:
@@ -362,20 +374,16 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
                     close_after = answer_after + 3 + int(random_() * 10)
                     if close_after <= age and random_() < 0.6:
                         closed_at = at_working_day(received_day, close_after)
-                        closed_at = max(closed_at, answered_at)
-                        row.update(status="closed", closed_at=store.datetime(closed_at))
-                        events.append(("close", closed_at, "resolved", "closed", "staff"))
+                        closed_text = store.datetime(max(closed_at, answered_at))
+                        row.update(status="closed", closed_at=closed_text)
+                        events.append(("close", closed_text, "resolved", "closed", "staff"))
             elif random_() < 0.5:
                 row["status"] = "in_progress"
-                events.append(("start", acknowledged_at, "acknowledged", "in_progress", "staff"))
+                events.append(("start", acknowledged_text, "acknowledged", "in_progress", "staff"))
 
         for kind_, when, status_from, status_to, actor_kind in events:
-            event_rows.append({
-                "case_id": next_id, "kind": kind_, "public": True, "actor_kind": actor_kind,
-                "actor_id": None, "note": "", "status_from": status_from, "status_to": status_to,
-                "data": filed_data[channel] if kind_ == "filed" else None,
-                "created_at": store.datetime(when),
-            })
+            event_rows.append((next_id, kind_, True, actor_kind, "", status_from, status_to,
+                               filed_data[channel] if kind_ == "filed" else None, when))
         case_rows.append(row)
         next_id += 1
         if len(case_rows) >= BATCH:
@@ -416,37 +424,47 @@ class Storage:
     def json(self, value):
         return json.dumps(value, ensure_ascii=False) if self.sqlite and value is not None else value
 
-    def writer(self, table) -> Callable[[list[dict]], None]:
-        """Insert many rows (dicts with the same keys in the same order) into ``table``. On SQLite,
-        columns the rows leave out get their column's plain default, as a Core insert would give."""
+    def writer(self, table, names: list[str] | None = None) -> Callable[[list], None]:
+        """Insert many rows into ``table``: dicts with the same keys in the same order, or tuples in
+        the order of ``names``. On SQLite, columns the rows leave out get their column's plain default,
+        as a Core insert would give."""
+        columns: list[str] = list(names or [])
+
         if not self.sqlite:
             statement = insert(table)
 
-            def write_core(rows: list[dict]) -> None:
+            def write_core(rows: list) -> None:
                 if rows:
+                    if not isinstance(rows[0], dict):
+                        rows = [dict(zip(columns, row, strict=True)) for row in rows]
                     self.connection.execute(statement, rows)
 
             return write_core
 
-        names: list[str] = []
         defaults: dict = {}
+        sql: list[str] = []
 
-        def write_sqlite(rows: list[dict]) -> None:
+        def write_sqlite(rows: list) -> None:
             if not rows:
                 return
-            if not names:
-                names.extend(rows[0])
+            if not sql:
+                if not columns:
+                    columns.extend(rows[0])
                 for column in table.columns:
-                    if column.name in names or column.primary_key:
+                    if column.name in columns or column.primary_key:
                         continue
                     if column.default is not None and column.default.is_scalar:
                         defaults[column.name] = column.default.arg
                     elif column.default is not None or not column.nullable:
                         raise RuntimeError(f"demo data: give {table.name}.{column.name} a value in demo_data.py")
-                names.extend(defaults)
+                every = columns + list(defaults)
+                sql.append(f'INSERT INTO "{table.name}" ({", ".join(every)}) VALUES ({", ".join("?" * len(every))})')
             extra = tuple(defaults.values())
-            sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
-            self.connection.exec_driver_sql(sql, [tuple(row.values()) + extra for row in rows])
+            if isinstance(rows[0], dict):
+                values = [tuple(row.values()) + extra for row in rows]
+            else:
+                values = [row + extra for row in rows] if extra else rows
+            self.connection.exec_driver_sql(sql[0], values)
 
         return write_sqlite
 

@@ -35,7 +35,7 @@ FISCAL_MONTHS = (10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9)
 
 class PeriodForm(Form):
     period = SelectField(
-        _l("Period"),
+        _l("Kind of period"),
         choices=[
             SelectChoice("fy", _l("A fiscal year")),
             SelectChoice("half", _l("A half of the fiscal year")),

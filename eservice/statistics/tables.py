@@ -135,7 +135,7 @@ def channel_type_table(figures: stats.Statistics, channels: list[tuple[str, str]
 
 
 def _counts_header(first: str) -> list[str]:
-    return [first, str(_l("Received")), str(_l("Completed")), str(_l("In progress")), str(_l("On time")),
+    return [first, str(_l("Cases received")), str(_l("Completed")), str(_l("In progress")), str(_l("On time")),
             str(_l("Late")), str(_l("On-time rate (%)"))]
 
 

@@ -157,6 +157,6 @@ def public_stats_csv():
             total = section.total
             rows.append([name, str(PUBLIC_LEVEL_LABELS["year"]), total.label, total.received, total.completed,
                          total.in_progress])
-        header = [str(_l("Kind of complaint")), str(_l("Breakdown")), str(_l("Period")), str(_l("Received")),
-                  str(_l("Completed")), str(_l("In progress"))]
+        header = [str(_l("Kind of complaint")), str(_l("Breakdown")), str(_l("Period of time")),
+                  str(_l("Cases received")), str(_l("Completed")), str(_l("In progress"))]
     return _download(rows_csv(header, rows), "text/csv; charset=utf-8", f"complaint-statistics-{fiscal_year}.csv")
