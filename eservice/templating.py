@@ -55,6 +55,14 @@ def init_app(app: Flask) -> None:
         return obj.name(current_locale()) if obj is not None else ""
 
     @app.context_processor
+    def staff_menu():
+        from flask_login import current_user
+
+        from .domain import policy
+
+        return {"nav_can": policy.staff_menu(current_user)}
+
+    @app.context_processor
     def globals_():
         return {
             "org": _organisation(),

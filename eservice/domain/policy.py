@@ -128,6 +128,35 @@ def can_record_cases(user: User) -> bool:
     return _is_signed_in(user) and user.has_role(*RECORDING_ROLES)
 
 
+def can_administer(user: User) -> bool:
+    return _is_signed_in(user) and user.has_role("admin")
+
+
+def can_read_statistics(user: User) -> bool:
+    """Statistics and the measures report: administrators and executives (who change nothing)."""
+    return _is_signed_in(user) and user.has_role("admin", "executive")
+
+
+def can_choose_digest(user: User) -> bool:
+    return _is_signed_in(user) and user.has_role("head")
+
+
+def staff_menu(user: User) -> dict[str, bool]:
+    """What the staff menu offers this user; templates show links by these answers only."""
+    if not _is_signed_in(user):
+        return {}
+    return {
+        "queue": can_use_workspace(user),
+        "record": can_record_cases(user),
+        "canned": can_manage_any_canned(user),
+        "statistics": can_read_statistics(user),
+        "admin": can_administer(user),
+        "report": can_read_statistics(user),
+        "outbox": can_administer(user),
+        "digest": can_choose_digest(user),
+    }
+
+
 def can_manage_canned(user: User, division: Division) -> bool:
     """Canned replies of a division: its heads and the administrators edit them."""
     if not _is_signed_in(user):

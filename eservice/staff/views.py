@@ -513,18 +513,3 @@ def record(case_type):
     case = filed.case
     return render_template("staff/receipt.html", case=case, receipt_key=filed.receipt_key,
                            digest=filing_digest(case), can_open=policy.can_view_case(user, case))
-
-
-@bp.context_processor
-def _staff_navigation():
-    """What the staff menu offers this user (decided by the policy, not by the templates)."""
-    user = current_user
-    if not getattr(user, "is_authenticated", False):
-        return {"nav_can": {}}
-    return {
-        "nav_can": {
-            "queue": policy.can_use_workspace(user),
-            "record": policy.can_record_cases(user),
-            "canned": policy.can_manage_any_canned(user),
-        }
-    }
