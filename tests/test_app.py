@@ -58,10 +58,9 @@ def test_migrations_match_the_models(tmp_path):
     app = _fresh_app(tmp_path)
     result = app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0, result.output
-    with app.app_context():
-        with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": False})
-            differences = compare_metadata(context, db.metadata)
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, db.metadata)
     assert differences == [], "models changed without a migration: " + repr(differences)[:2000]
 
 

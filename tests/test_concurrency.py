@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from eservice.database import begin_write
@@ -66,10 +67,8 @@ def test_concurrent_filers_get_distinct_consecutive_codes(app):
 
 def test_failed_filing_gives_its_number_back(app):
     first = _file_one(app, "one")
-    try:
+    with pytest.raises(DomainError):
         _file_one(app, "two", fail=True)
-    except DomainError:
-        pass
     third = _file_one(app, "three")
     assert first.endswith("-00001")
     assert third.endswith("-00002")

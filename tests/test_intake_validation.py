@@ -76,7 +76,7 @@ def test_each_bad_field_has_its_message_and_nothing_is_saved(app, client, fields
     errors = " ".join(_field_errors(html, field_id))
     assert expected in errors, errors or html[:2000]
     assert 'id="error-summary"' in html
-    assert f'aria-invalid="true"' in html
+    assert 'aria-invalid="true"' in html
     _nothing_saved(app)
 
 

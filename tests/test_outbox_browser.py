@@ -87,7 +87,7 @@ def test_a_head_turns_the_daily_digest_on(live_server, page_factory):
     page.wait_for_load_state()
     page.goto(f"{base}/notifications/digest")
     page.check("#wants_daily_digest")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_load_state()
     assert page.is_checked("#wants_daily_digest")
     screenshot(page, "digest-preference-390")

@@ -48,7 +48,7 @@ def test_admin_pages_and_the_printed_report(live_server, page_factory):
         page = page_factory(width, 900)
         _sign_in(page, base)
         page.goto(f"{base}/admin/")
-        assert page.locator("h1").first.inner_text().strip() in ("Administration", "การบริหารระบบ", "ผู้ดูแลระบบ")
+        assert page.locator("h1").first.inner_text().strip() in ("Administration", "การบริหารระบบ", "การบริหารจัดการระบบ", "ผู้ดูแลระบบ")
         screenshot(page, f"admin-index-{width}")
         page.goto(f"{base}/admin/categories/1")
         screenshot(page, f"admin-category-{width}")

@@ -84,7 +84,8 @@ def test_without_the_key_the_case_page_and_files_stay_closed(app, client, file_c
     stranger = app.test_client()
     assert stranger.get(f"/track/{code}").status_code == 302
     with app.app_context():
-        attachment_id = app.extensions["sqlalchemy"].session.scalar(select(Case).where(Case.tracking_code == code)).attachments[0].id
+        session = app.extensions["sqlalchemy"].session
+        attachment_id = session.scalar(select(Case).where(Case.tracking_code == code)).attachments[0].id
     assert stranger.get(f"/track/{code}/files/{attachment_id}").status_code == 404
 
 
@@ -153,7 +154,8 @@ def test_rating_only_once_resolved(app, client, file_case):
     _open_case(reader, code, key)
     page = reader.get(f"/track/{code}").get_data(as_text=True)
     assert 'action="/track/' + code + '/rating"' not in page
-    refused = reader.post(f"/track/{code}/rating", data={"csrf_token": csrf_token(page), "score": "5", "resolved": "yes"})
+    rating = {"csrf_token": csrf_token(page), "score": "5", "resolved": "yes"}
+    refused = reader.post(f"/track/{code}/rating", data=rating)
     assert refused.status_code == 422
     _set_status(app, code, "acknowledge", "resolve")
     page = reader.get(f"/track/{code}").get_data(as_text=True)

@@ -31,7 +31,6 @@ and the action is refused with :class:`StaleCase` rather than silently applied o
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
@@ -228,8 +227,7 @@ def mark_duplicate(session, case, user, *, original_code, note="", ip="", expect
     original = session.scalar(select(Case).where(Case.tracking_code == code))
     # A code the officer may not see is treated as unknown: the form must not reveal that it exists.
     if original is None or not policy.can_view_case(user, original):
-        # escape(): lazy messages render as markup, and the code is what the officer typed.
-        raise DomainError(_l("No case with the code %(code)s that you can see.", code=escape(code)),
+        raise DomainError(_l("No case with the code %(code)s that you can see.", code=code),
                           field="original_code")
     if original.id == case.id:
         raise DomainError(_l("A case cannot be a duplicate of itself."), field="original_code")
@@ -313,10 +311,10 @@ def assign(session, case, user, *, assignee: User | None, ip="", expected_versio
             raise NotAllowed(_l("Only the head of the division assigns cases to others."))
         if not policy.may_be_assigned(assignee, case):
             raise DomainError(_l("%(name)s is not an officer of this case's division.",
-                                 name=escape(assignee.display_name or assignee.username)), field="assignee")
+                                 name=assignee.display_name or assignee.username), field="assignee")
         if assignee.id == previous:
             raise DomainError(_l("The case is already assigned to %(name)s.",
-                                 name=escape(assignee.display_name or assignee.username)), field="assignee")
+                                 name=assignee.display_name or assignee.username), field="assignee")
     else:
         if previous is None:
             raise DomainError(_l("The case is not assigned to anyone."), field="assignee")

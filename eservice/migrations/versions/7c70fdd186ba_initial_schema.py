@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9804d708b066
+Revision ID: 7c70fdd186ba
 Revises: 
-Create Date: 2026-11-27 18:52:41.665720
+Create Date: 2026-11-27 19:57:54.480418
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import eservice.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '9804d708b066'
+revision = '7c70fdd186ba'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -51,6 +51,37 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('day')
     )
+    op.create_table('ita_score',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('score_hundredths', sa.Integer(), nullable=True),
+    sa.Column('reported_change_hundredths', sa.Integer(), nullable=True),
+    sa.Column('label_th', sa.Text(), nullable=False),
+    sa.Column('label_en', sa.Text(), nullable=False),
+    sa.CheckConstraint('score_hundredths IS NULL OR (score_hundredths BETWEEN 0 AND 10000)', name='ck_ita_score_range'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('fiscal_year', 'key', name='uq_ita_score_fiscal_year_key')
+    )
+    with op.batch_alter_table('ita_score', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ita_score_fiscal_year'), ['fiscal_year'], unique=False)
+
+    op.create_table('measure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('methods', sa.JSON(), nullable=False),
+    sa.Column('period', sa.String(length=200), nullable=False),
+    sa.Column('responsible', sa.String(length=300), nullable=False),
+    sa.Column('results', sa.Text(), nullable=False),
+    sa.Column('outcome', sa.Text(), nullable=False),
+    sa.Column('updated_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('measure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_measure_fiscal_year'), ['fiscal_year'], unique=False)
+
     op.create_table('organisation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name_th', sa.String(length=200), nullable=False),
@@ -67,6 +98,12 @@ def upgrade():
     sa.Column('office_hours_th', sa.String(length=200), nullable=False),
     sa.Column('office_hours_en', sa.String(length=200), nullable=False),
     sa.Column('tracking_prefix', sa.String(length=10), nullable=False),
+    sa.Column('logo', sa.LargeBinary(), nullable=True),
+    sa.Column('logo_content_type', sa.String(length=50), nullable=False),
+    sa.Column('service_standard_th', sa.Text(), nullable=False),
+    sa.Column('service_standard_en', sa.Text(), nullable=False),
+    sa.Column('pdpa_notice_th', sa.Text(), nullable=False),
+    sa.Column('pdpa_notice_en', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('tracking_sequence',
@@ -82,9 +119,11 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=300), nullable=False),
     sa.Column('roles', sa.String(length=100), nullable=False),
     sa.Column('locale', sa.String(length=5), nullable=False),
+    sa.Column('wants_daily_digest', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
     sa.Column('locked_until', eservice.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_login_at', eservice.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
@@ -98,6 +137,46 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('number')
     )
+    op.create_table('audit_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_name', sa.String(length=80), nullable=False),
+    sa.Column('ip_address', sa.String(length=45), nullable=False),
+    sa.Column('action', sa.String(length=60), nullable=False),
+    sa.Column('target_type', sa.String(length=40), nullable=False),
+    sa.Column('target_id', sa.String(length=60), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('prev_hash', sa.String(length=64), nullable=False),
+    sa.Column('entry_hash', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('entry_hash'),
+    sa.UniqueConstraint('prev_hash')
+    )
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_entry_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_created_at'), ['created_at'], unique=False)
+
+    op.create_table('canned_reply',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('division_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('sort_order', sa.Integer(), nullable=False),
+    sa.Column('created_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['division_id'], ['division.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('division_id', 'title', name='uq_canned_reply_division_title')
+    )
+    with op.batch_alter_table('canned_reply', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_canned_reply_division_id'), ['division_id'], unique=False)
+
     op.create_table('category',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
@@ -112,6 +191,15 @@ def upgrade():
     sa.ForeignKeyConstraint(['division_id'], ['division.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
+    )
+    op.create_table('digest_mark',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('created_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('user_id', 'day', name='uq_digest_mark_once')
     )
     op.create_table('user_division',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -144,6 +232,7 @@ def upgrade():
     sa.Column('priority', sa.String(length=10), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('received_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_month', sa.Integer(), nullable=False),
     sa.Column('created_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ack_due', sa.Date(), nullable=False),
     sa.Column('resolve_due', sa.Date(), nullable=False),
@@ -153,6 +242,11 @@ def upgrade():
     sa.Column('paused_days', sa.Integer(), nullable=False),
     sa.Column('paused_since', eservice.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reopen_count', sa.Integer(), nullable=False),
+    sa.Column('ack_working_days', sa.Integer(), nullable=True),
+    sa.Column('resolve_working_days', sa.Integer(), nullable=True),
+    sa.Column('acknowledged_on_time', sa.Boolean(), nullable=True),
+    sa.Column('resolved_on_time', sa.Boolean(), nullable=True),
+    sa.Column('rating_score', sa.Integer(), nullable=True),
     sa.Column('assigned_to_id', sa.Integer(), nullable=True),
     sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['assigned_to_id'], ['user.id'], ),
@@ -170,9 +264,16 @@ def upgrade():
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_case_type'), ['case_type'], unique=False)
         batch_op.create_index('ix_case_division_status', ['division_id', 'status'], unique=False)
+        batch_op.create_index('ix_case_duplicate_of', ['duplicate_of_id'], unique=False)
         batch_op.create_index('ix_case_fy_channel_type', ['fiscal_year', 'channel_code', 'case_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_received_at'), ['received_at'], unique=False)
+        batch_op.create_index('ix_case_stats_clock', ['fiscal_year', 'ack_working_days', 'resolve_working_days', 'acknowledged_on_time', 'reopen_count', 'rating_score', 'received_month'], unique=False)
+        batch_op.create_index('ix_case_stats_dimensions', ['fiscal_year', 'channel_code', 'case_type', 'division_id', 'category_id', 'status', 'resolved_on_time', 'received_month'], unique=False)
+        batch_op.create_index('ix_case_stats_months', ['fiscal_year', 'received_month', 'channel_code', 'case_type', 'status', 'resolved_on_time'], unique=False)
+        batch_op.create_index('ix_case_stats_open', ['fiscal_year', 'status', 'resolve_due', 'ack_due', 'received_month', 'channel_code', 'case_type', 'division_id', 'category_id', 'village_id'], unique=False)
+        batch_op.create_index('ix_case_stats_villages', ['fiscal_year', 'village_id', 'status', 'resolved_on_time', 'received_month'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_status'), ['status'], unique=False)
+        batch_op.create_index('ix_case_visibility', ['confidential', 'division_id', 'status'], unique=False)
 
     op.create_table('case_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -216,6 +317,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('case_id')
     )
+    op.create_table('sla_notice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('threshold', sa.String(length=20), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('created_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('case_id', 'threshold', 'due_on', name='uq_sla_notice_once')
+    )
     op.create_table('attachment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -234,15 +345,55 @@ def upgrade():
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachment_case_id'), ['case_id'], unique=False)
 
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('recipient_name', sa.String(length=200), nullable=False),
+    sa.Column('audience', sa.String(length=10), nullable=False),
+    sa.Column('locale', sa.String(length=5), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('data', sa.JSON(), nullable=True),
+    sa.Column('token', sa.String(length=32), nullable=False),
+    sa.Column('subject', sa.Text(), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_by', sa.String(length=100), nullable=True),
+    sa.Column('claimed_until', eservice.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('created_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', eservice.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('failed_at', eservice.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['case_event.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token')
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_outbox_status_due', ['status', 'next_attempt_at'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_status_due')
+        batch_op.drop_index(batch_op.f('ix_outbox_message_case_id'))
+
+    op.drop_table('outbox_message')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_case_id'))
 
     op.drop_table('attachment')
+    op.drop_table('sla_notice')
     op.drop_table('reporter')
     op.drop_table('rating')
     with op.batch_alter_table('case_event', schema=None) as batch_op:
@@ -250,19 +401,44 @@ def downgrade():
 
     op.drop_table('case_event')
     with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_visibility')
         batch_op.drop_index(batch_op.f('ix_case_status'))
+        batch_op.drop_index('ix_case_stats_villages')
+        batch_op.drop_index('ix_case_stats_open')
+        batch_op.drop_index('ix_case_stats_months')
+        batch_op.drop_index('ix_case_stats_dimensions')
+        batch_op.drop_index('ix_case_stats_clock')
         batch_op.drop_index(batch_op.f('ix_case_received_at'))
         batch_op.drop_index('ix_case_fy_channel_type')
+        batch_op.drop_index('ix_case_duplicate_of')
         batch_op.drop_index('ix_case_division_status')
         batch_op.drop_index(batch_op.f('ix_case_case_type'))
 
     op.drop_table('case')
     op.drop_table('user_division')
+    op.drop_table('digest_mark')
     op.drop_table('category')
+    with op.batch_alter_table('canned_reply', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_canned_reply_division_id'))
+
+    op.drop_table('canned_reply')
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entry_created_at'))
+        batch_op.drop_index(batch_op.f('ix_audit_entry_action'))
+
+    op.drop_table('audit_entry')
     op.drop_table('village')
     op.drop_table('user')
     op.drop_table('tracking_sequence')
     op.drop_table('organisation')
+    with op.batch_alter_table('measure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_measure_fiscal_year'))
+
+    op.drop_table('measure')
+    with op.batch_alter_table('ita_score', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ita_score_fiscal_year'))
+
+    op.drop_table('ita_score')
     op.drop_table('holiday')
     op.drop_table('division')
     op.drop_table('channel')
