@@ -3,12 +3,12 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app, flash, request
+from flask import current_app, request
 from flask_login import current_user
 
 from ..domain import audit
-from ..domain.errors import DomainError
 from ..extensions import db
+from ..form_errors import show_domain_error
 
 # Pages an executive may read (the measures report and its data); every other admin page is admin-only.
 READ_ROLES = ("admin", "executive")
@@ -45,13 +45,7 @@ def record_change(action: str, *, target_type: str, target_id="", details: dict 
     )
 
 
-def show_error(form, error: DomainError) -> None:
-    """Put a domain error beside its field, or at the top of the page when no field is named."""
-    target = getattr(form, error.field, None) if error.field and form is not None else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = list(target.errors or []) + [error.message]
-    else:
-        flash(error.message, "error")
+show_error = show_domain_error
 
 
 def page_at(path: str) -> str | None:

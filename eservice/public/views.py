@@ -20,6 +20,7 @@ from ..domain.filing import (
 )
 from ..domain.uploads import ACCEPT_ATTRIBUTE, clean_upload
 from ..extensions import db, limiter
+from ..form_errors import show_domain_error
 from ..intake import intake_form
 from ..models import Attachment, Category, Channel, Division
 from . import bp
@@ -105,11 +106,7 @@ def file(case_type):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        target = getattr(form, error.field, None) if error.field else None
-        if target is not None:
-            target.errors = list(target.errors) + [error.message]
-        else:
-            flash(error.message, "error")
+        show_domain_error(form, error)
         return render_template(template, form=form, kind=kind, accept=ACCEPT_ATTRIBUTE), 422
     except SQLAlchemyError:
         db.session.rollback()
@@ -220,7 +217,7 @@ def add_information(code):
                 return redirect(url_for("public.tracked_case", code=case.tracking_code))
             except DomainError as error:
                 db.session.rollback()
-                form.note.errors = [error.message]
+                show_domain_error(form, error)
     return _render_case(case, info_form=form, status=422)
 
 
@@ -238,7 +235,7 @@ def rate(code):
             return redirect(url_for("public.tracked_case", code=case.tracking_code))
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            show_domain_error(form, error)
     return _render_case(case, rating_form=form, status=422)
 
 
@@ -258,10 +255,7 @@ def reopen(code):
             return redirect(url_for("public.tracked_case", code=case.tracking_code))
         except DomainError as error:
             db.session.rollback()
-            if error.field == "reason":
-                form.reason.errors = [error.message]
-            else:
-                flash(error.message, "error")
+            show_domain_error(form, error)
     return _render_case(case, reopen_form=form, status=422)
 
 

@@ -11,6 +11,7 @@ from ..domain import policy, sign_in
 from ..domain.errors import DomainError
 from ..domain.thai import format_datetime
 from ..extensions import db, limiter
+from ..form_errors import show_domain_error
 from ..i18n import current_locale
 from . import bp
 from .forms import ChangePasswordForm, LoginForm
@@ -107,11 +108,7 @@ def password():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            target = getattr(form, error.field or "", None)
-            if target is not None:
-                target.errors = list(target.errors) + [error.message]
-            else:
-                flash(error.message, "error")
+            show_domain_error(form, error)
         else:
             flash(_("Your password has been changed."), "success")
             return redirect(_home_for(current_user))

@@ -10,6 +10,7 @@ from ..database import begin_write
 from ..domain import canned_replies, policy
 from ..domain.errors import DomainError
 from ..extensions import db
+from ..form_errors import show_domain_error
 from ..i18n import current_locale
 from ..models import Division
 from ..models.canned import CannedReply
@@ -62,11 +63,7 @@ def _save(form, reply_id: int | None):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        target = getattr(form, error.field or "", None)
-        if target is not None:
-            target.errors = list(target.errors) + [error.message]
-        else:
-            flash(error.message, "error")
+        show_domain_error(form, error)
         return False
     return True
 

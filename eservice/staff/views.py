@@ -24,6 +24,7 @@ from ..domain.filing import file_case, filing_digest, find_by_submission_token, 
 from ..domain.thai import bangkok_today
 from ..domain.uploads import ACCEPT_ATTRIBUTE, ALLOWED_TYPES
 from ..extensions import db
+from ..form_errors import show_domain_error
 from ..intake import staff_intake_form
 from ..models import Attachment, Case, Category, Channel, Division, User, Village
 from ..models.reference import village_label
@@ -504,11 +505,7 @@ def record(case_type):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        target = getattr(form, error.field or "", None)
-        if target is not None:
-            target.errors = list(target.errors) + [error.message]
-        else:
-            flash(error.message, "error")
+        show_domain_error(form, error)
         return again(422)
     case = filed.case
     return render_template("staff/receipt.html", case=case, receipt_key=filed.receipt_key,
