@@ -61,6 +61,28 @@ def _status(form) -> int:
     return 422 if form.is_submitted() else 200
 
 
+def _save_reference_row(kind: str, model, row_id, form, save, saved_message, list_endpoint: str):
+    """Save one row of reference data as a unit of work, audit what changed, and go back to its list.
+
+    ``save(current)`` applies the rules and returns (row, changes). Returns the redirect, or None when a
+    rule refused the change (its message is then on the form and nothing was saved).
+    """
+    try:
+        begin_write(db.session)
+        current = db.session.get(model, row_id) if row_id else None
+        saved, changes = save(current)
+        if changes:
+            record_change(f"admin.{kind}." + ("update" if current else "create"), target_type=kind,
+                          target_id=saved.id, details=changes)
+        db.session.commit()
+        flash(saved_message if changes else _("Nothing was changed."), "success")
+        return redirect(url_for(list_endpoint))
+    except DomainError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return None
+
+
 @bp.route("/")
 @roles_required(*READ_ROLES)
 def index():
@@ -201,19 +223,11 @@ def division_edit(division_id):
             parent_id=int(form.parent_id.data) if form.parent_id.data else None,
             is_integrity_unit=form.is_integrity_unit.data, receives_objections=form.receives_objections.data,
             sort_order=form.sort_order.data or 0, active=form.active.data)
-        try:
-            begin_write(db.session)
-            current = db.session.get(Division, division_id) if division_id else None
-            saved, changes = admin_rules.save_division(db.session, current, data)
-            if changes:
-                record_change("admin.division." + ("update" if current else "create"), target_type="division",
-                              target_id=saved.id, details=changes)
-            db.session.commit()
-            flash(_("Division saved.") if changes else _("Nothing was changed."), "success")
-            return redirect(url_for("admin.divisions"))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
+        done = _save_reference_row("division", Division, division_id, form,
+                                   lambda current: admin_rules.save_division(db.session, current, data),
+                                   _("Division saved."), "admin.divisions")
+        if done is not None:
+            return done
     division = db.session.get(Division, division_id) if division_id else None
     return render_template("admin/division_form.html", form=form, division=division), _status(form)
 
@@ -261,19 +275,11 @@ def category_edit(category_id):
             name_th=form.name_th.data, name_en=form.name_en.data or "", case_types=form.case_types.data or [],
             ack_days=form.ack_days.data, resolve_days=form.resolve_days.data, sort_order=form.sort_order.data or 0,
             active=form.active.data)
-        try:
-            begin_write(db.session)
-            current = db.session.get(Category, category_id) if category_id else None
-            saved, changes = admin_rules.save_category(db.session, current, data)
-            if changes:
-                record_change("admin.category." + ("update" if current else "create"), target_type="category",
-                              target_id=saved.id, details=changes)
-            db.session.commit()
-            flash(_("Category saved.") if changes else _("Nothing was changed."), "success")
-            return redirect(url_for("admin.categories"))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
+        done = _save_reference_row("category", Category, category_id, form,
+                                   lambda current: admin_rules.save_category(db.session, current, data),
+                                   _("Category saved."), "admin.categories")
+        if done is not None:
+            return done
     category = db.session.get(Category, category_id) if category_id else None
     return render_template("admin/category_form.html", form=form, category=category), _status(form)
 
@@ -297,21 +303,13 @@ def village_edit(village_id):
         abort(404)
     form = VillageForm(obj=village)
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            current = db.session.get(Village, village_id) if village_id else None
-            saved, changes = admin_rules.save_village(
-                db.session, current, number=form.number.data, name_th=form.name_th.data or "",
-                name_en=form.name_en.data or "", active=form.active.data)
-            if changes:
-                record_change("admin.village." + ("update" if current else "create"), target_type="village",
-                              target_id=saved.id, details=changes)
-            db.session.commit()
-            flash(_("Village saved.") if changes else _("Nothing was changed."), "success")
-            return redirect(url_for("admin.villages"))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
+        done = _save_reference_row("village", Village, village_id, form,
+                                   lambda current: admin_rules.save_village(
+                                       db.session, current, number=form.number.data, name_th=form.name_th.data or "",
+                                       name_en=form.name_en.data or "", active=form.active.data),
+                                   _("Village saved."), "admin.villages")
+        if done is not None:
+            return done
     village = db.session.get(Village, village_id) if village_id else None
     return render_template("admin/village_form.html", form=form, village=village), _status(form)
 
@@ -336,21 +334,14 @@ def channel_edit(channel_id):
         abort(404)
     form = ChannelForm(obj=channel)
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            current = db.session.get(Channel, channel_id) if channel_id else None
-            saved, changes = admin_rules.save_channel(
-                db.session, current, code=form.code.data or "", name_th=form.name_th.data,
-                name_en=form.name_en.data or "", sort_order=form.sort_order.data or 0, active=form.active.data)
-            if changes:
-                record_change("admin.channel." + ("update" if current else "create"), target_type="channel",
-                              target_id=saved.id, details=changes)
-            db.session.commit()
-            flash(_("Channel saved.") if changes else _("Nothing was changed."), "success")
-            return redirect(url_for("admin.channels"))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
+        done = _save_reference_row("channel", Channel, channel_id, form,
+                                   lambda current: admin_rules.save_channel(
+                                       db.session, current, code=form.code.data or "", name_th=form.name_th.data,
+                                       name_en=form.name_en.data or "", sort_order=form.sort_order.data or 0,
+                                       active=form.active.data),
+                                   _("Channel saved."), "admin.channels")
+        if done is not None:
+            return done
     channel = db.session.get(Channel, channel_id) if channel_id else None
     return render_template("admin/channel_form.html", form=form, channel=channel), _status(form)
 
