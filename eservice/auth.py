@@ -4,10 +4,12 @@ What each role may do with a case lives in :mod:`eservice.domain.policy`; these 
 guard whole pages by role.
 """
 
+import time
 from functools import wraps
 
-from flask import Flask, abort
-from flask_login import current_user, login_required
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
 
 from .extensions import db, login_manager
 
@@ -31,8 +33,35 @@ def roles_required(*roles: str):
     return decorator
 
 
+IDLE_KEY = "staff_seen"
+
+
+def sign_out_when_idle():
+    """A staff session left idle (a shared office computer, a lost phone) ends by itself: after
+    STAFF_IDLE_MINUTES without a request the next one signs the user out and asks them to sign in again."""
+    if request.endpoint == "static":
+        return None
+    if not current_user.is_authenticated:
+        session.pop(IDLE_KEY, None)
+        return None
+    now = int(time.time())
+    last = session.get(IDLE_KEY)
+    limit = int(current_app.config["STAFF_IDLE_MINUTES"]) * 60
+    if isinstance(last, int) and now - last > limit:
+        logout_user()
+        session.pop(IDLE_KEY, None)
+        flash(_("You were signed out after %(n)d minutes without activity. Please sign in again.",
+                n=limit // 60), "info")
+        target = request.full_path if request.method == "GET" else None
+        return redirect(url_for("staff.login", next=target))
+    session[IDLE_KEY] = now
+    return None
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "staff.login"
+    app.config.setdefault("STAFF_IDLE_MINUTES", 30)
+    app.before_request(sign_out_when_idle)
 
     @login_manager.user_loader
     def load_user(user_id: str):
