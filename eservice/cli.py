@@ -6,11 +6,13 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from .domain import policy
+from .domain import roles as roles_module
 from .domain.measures import load_measures_data
 from .domain.reference import load_reference_data
+from .domain.roles import Role
 from .extensions import db
 from .models import Division, User
-from .models.user import ROLES
 
 
 @click.command("init")
@@ -23,7 +25,7 @@ def init_command():
     db.session.commit()
     added = ", ".join(f"{n} {kind}" for kind, n in report.added.items()) or "nothing new"
     click.echo(f"Database is at the current schema; reference data: {added}.")
-    admins = [u for u in db.session.scalars(select(User)) if u.has_role("admin")]
+    admins = policy.administrators(db.session)
     if admins:
         click.echo(f"Administrators: {', '.join(u.username for u in admins)}. Staff sign in at /staff/login.")
     else:
@@ -37,7 +39,8 @@ def init_command():
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["officer"],
+@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]),
+              default=[r.value for r in roles_module.DEFAULT],
               help="Repeat for several roles.")
 @click.option("--division", "divisions", multiple=True, help="Division code; repeat for several.")
 @click.option("--name", "display_name", default="", help="Name shown to colleagues.")

@@ -38,6 +38,17 @@ class Defaults:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Behind a TLS-terminating proxy, how many proxies to believe about the client's address and scheme
+    # (X-Forwarded-For / -Proto). Without it every sign-in is audited and rate-limited as the proxy's address,
+    # and the session cookie cannot tell that the page was served over HTTPS.
+    TRUSTED_PROXIES = 0
+
+    # --- Staff sign-in and the officer workspace ---------------------------------------------------
+    STAFF_LOGIN_RATE_LIMIT = "10 per minute;60 per hour"
+    LOGIN_MAX_FAILURES = 5  # wrong passwords in a row before the account is locked...
+    LOGIN_LOCK_MINUTES = 15  # ...for this long
+    STAFF_QUEUE_PER_PAGE = 25
+    STAFF_IDLE_MINUTES = 30  # a staff session without a request for this long ends by itself
 
     MAIL_DEFAULT_SENDER = "e-service@localhost"
 

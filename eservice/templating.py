@@ -3,18 +3,17 @@
 from flask import Flask, g
 from markupsafe import escape
 
-from .domain import case_types, thai, workflow
+from .domain import actions, case_types, statuses, thai
+from .domain.organisation import current as current_organisation
 from .i18n import current_locale
 
 
 def _organisation():
     if "organisation" not in g:
-        from sqlalchemy import select
 
         from .extensions import db
-        from .models import Organisation
 
-        g.organisation = db.session.scalar(select(Organisation).limit(1))
+        g.organisation = current_organisation(db.session)
     return g.organisation
 
 
@@ -39,11 +38,11 @@ def init_app(app: Flask) -> None:
 
     @app.template_filter("status_label")
     def status_label(value):
-        return workflow.STATUS_LABELS.get(value, value)
+        return statuses.label(value)
 
     @app.template_filter("event_label")
     def event_label(value):
-        return workflow.EVENT_LABELS.get(value, value)
+        return actions.citizen_label(value)
 
     @app.template_filter("case_type_label")
     def case_type_label(value):

@@ -159,6 +159,7 @@ def new_case(app, *, case_type="complaint", category="road", email="somchai@exam
     from sqlalchemy import select
 
     from eservice.database import begin_write
+    from eservice.domain.audit import By
     from eservice.domain.filing import Intake, file_case
     from eservice.extensions import db
     from eservice.models import Category, Division, User
@@ -179,7 +180,7 @@ def new_case(app, *, case_type="complaint", category="road", email="somchai@exam
                               if subject_division else None),
         )
         actor = db.session.get(User, actor_id) if actor_id else None
-        filed = file_case(db.session, intake, actor=actor, now=now)
+        filed = file_case(db.session, intake, by=By(actor) if actor else None, now=now)
         db.session.commit()
         return filed.case.id, filed.case.tracking_code, filed.receipt_key
 
@@ -188,7 +189,7 @@ def act(app, case_id, action, *, actor_id=None, note="", public=True, change=Non
     """A workflow transition, or (for actions that are not transitions) a recorded event, committed.
     ``change(session, case)`` runs first, e.g. to set the assignee or the division."""
     from eservice.database import begin_write
-    from eservice.domain import workflow
+    from eservice.domain import actions, workflow
     from eservice.extensions import db
     from eservice.models import Case, User
 
@@ -198,7 +199,7 @@ def act(app, case_id, action, *, actor_id=None, note="", public=True, change=Non
         actor = db.session.get(User, actor_id) if actor_id else None
         if change is not None:
             change(db.session, case)
-        if action in workflow.TRANSITIONS:
+        if actions.get(action) is not None and actions.get(action).changes_status:
             workflow.transition(db.session, case, action, actor=actor, note=note, public=public, now=now)
         else:
             workflow.record_event(case, action, actor=actor, actor_kind=None if actor else "citizen", note=note,

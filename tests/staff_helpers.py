@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import select
 
+from eservice.domain import actions
 from eservice.extensions import db as _db
 from eservice.models import AuditEntry, Case
 
@@ -11,24 +12,8 @@ from .conftest import csrf_token
 
 PASSWORD = "correct horse battery"
 
-# The URL slug of each action (the endpoint is staff.action_<name>).
-ACTION_SLUGS = {
-    "acknowledge": "acknowledge",
-    "start": "start",
-    "request_info": "request-info",
-    "resume": "resume",
-    "resolve": "resolve",
-    "reject": "reject",
-    "mark_duplicate": "mark-duplicate",
-    "close": "close",
-    "reopen": "reopen",
-    "reply": "reply",
-    "note": "note",
-    "assign": "assign",
-    "transfer": "transfer",
-    "priority": "priority",
-    "reveal": "reveal-identity",
-}
+# The URL slug of each action (the endpoint is staff.action_<name>), from the registry.
+ACTION_SLUGS = {name: action.slug for name, action in actions.STAFF_ACTIONS.items()}
 
 
 def sign_in(client, username, password=PASSWORD, *, follow=False):

@@ -10,14 +10,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Attachment, Case, Category, Division, Organisation, Reporter, Village
-from . import clock, routing, tracking
+from ..models import Attachment, Case, Category, Division, Reporter, Village
+from . import audit, clock, organisation, routing, tracking, workflow
+from .audit import By
 from .case_types import CASE_TYPES
 from .errors import DomainError
 from .fiscal import fiscal_year_of
 from .thai import to_bangkok
 from .uploads import CleanFile
-from .workflow import record_event
 
 
 @dataclass
@@ -51,13 +51,6 @@ class Filed:
     receipt_key: str
 
 
-def organisation(session: Session) -> Organisation:
-    org = session.scalar(select(Organisation).limit(1))
-    if org is None:
-        raise DomainError(_l("The service is not set up yet: run `flask --app eservice init`."))
-    return org
-
-
 def find_by_submission_token(session: Session, token: str | None) -> Case | None:
     if not token:
         return None
@@ -80,8 +73,12 @@ def filing_digest(case: Case) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def file_case(session: Session, intake: Intake, *, actor=None, now: datetime | None = None) -> Filed:
-    """Record a new case. Call it inside :func:`eservice.database.begin_write`; the caller commits."""
+def file_case(session: Session, intake: Intake, *, by: By | None = None, now: datetime | None = None) -> Filed:
+    """Record a new case. Call it inside :func:`eservice.database.begin_write`; the caller commits.
+
+    ``by`` names the officer who records a case that came another way (audited); a citizen filing
+    themselves is nobody in the audit log."""
+    actor = by.user if by is not None else None
     kind = CASE_TYPES.get(intake.case_type)
     if kind is None:
         raise DomainError(_l("Unknown case type."), field="case_type")
@@ -94,12 +91,11 @@ def file_case(session: Session, intake: Intake, *, actor=None, now: datetime | N
         raise DomainError(_l("This category is not available for this kind of case."), field="service_code")
 
     division = routing.route(session, intake.case_type, category, intake.subject_division)
-    org = organisation(session)
+    org = organisation.required(session)
     now = now or datetime.now(UTC)
     received_at = intake.received_at or now
     fiscal_year = fiscal_year_of(received_at)
-    ack_days = category.ack_days if category else 1
-    resolve_days = category.resolve_days if category else 15
+    ack_days, resolve_days = clock.limits_for(category)
     ack_due, resolve_due = clock.due_dates(session, to_bangkok(received_at).date(), ack_days, resolve_days)
 
     number = tracking.allocate_number(session, fiscal_year)
@@ -123,7 +119,6 @@ def file_case(session: Session, intake: Intake, *, actor=None, now: datetime | N
         anonymous=intake.anonymous,
         confidential=kind.confidential,
         locale=intake.locale,
-        status="received",
         received_at=received_at,
         created_at=now,
         ack_due=ack_due,
@@ -138,19 +133,13 @@ def file_case(session: Session, intake: Intake, *, actor=None, now: datetime | N
             email=intake.email,
             national_id=intake.national_id,
         )
-    event = record_event(
-        case,
-        "filed",
-        actor=actor,
-        actor_kind="citizen" if actor is None else None,
-        public=True,
-        data={"channel": intake.channel_code},
-        now=now,
-    )
-    event.status_to = "received"
+    event = workflow.start_life(case, actor=actor, data={"channel": intake.channel_code}, now=now)
     attach_files(case, event, intake.files, now)
     session.add(case)
     session.flush()
+    if actor is not None:
+        audit.change(session, by, "case.file", target_type="case", target_id=case.tracking_code,
+                     details={"case_id": case.id, "channel": intake.channel_code, "type": intake.case_type})
     return Filed(case=case, receipt_key=receipt_key)
 
 
@@ -177,17 +166,12 @@ def add_citizen_information(
     session: Session, case: Case, note: str, files: list[CleanFile], now: datetime | None = None
 ):
     """The citizen adds text or files; if the office was waiting for them, the clock restarts."""
-    from . import workflow
-
     if not workflow.can_add_information(case):
         raise DomainError(_l("This case is finished; information can no longer be added to it."))
     if not note.strip() and not files:
         raise DomainError(_l("Write something or attach a file."), field="note")
     now = now or datetime.now(UTC)
-    if case.status == "awaiting_citizen":
-        event = workflow.transition(session, case, "citizen_answer", note=note.strip(), now=now)
-    else:
-        event = record_event(case, "citizen_info", note=note.strip(), public=True, now=now)
+    event = workflow.citizen_adds_information(session, case, note.strip(), now)
     attach_files(case, event, files, now)
     session.flush()
     return event

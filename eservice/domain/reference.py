@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Category, Channel, Division, Holiday, Organisation, Village
+from .organisation import current as current_organisation
 
 DEFAULT_CASE_TYPES = ("complaint", "suggestion", "inquiry")
 
@@ -25,7 +26,7 @@ def load_reference_data(session: Session, path: str) -> LoadReport:
         data = tomllib.load(handle)
     report = LoadReport()
 
-    if session.scalar(select(Organisation).limit(1)) is None:
+    if current_organisation(session) is None:
         session.add(Organisation(**data["organisation"]))
         report.count("organisation")
 

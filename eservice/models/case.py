@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, validates
 
+from ..domain.statuses import INITIAL
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .reference import Category, Channel, Division, Village
@@ -87,7 +88,7 @@ class Case(db.Model):
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str] = mapped_column(String(5), default="th")
 
-    status: Mapped[str] = mapped_column(String(20), default="received", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=INITIAL.value, index=True)
     priority: Mapped[str] = mapped_column(String(10), default="normal")
     # Optimistic locking: a change made from a stale page is refused, not silently overwritten.
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from ..domain import case_types, workflow
+from ..domain import case_types, statuses
 from ..domain.notify import header_safe
+from ..domain.organisation import current as current_organisation
 from ..domain.thai import format_date
 from ..extensions import db
 from ..models import Organisation, User
@@ -66,7 +66,7 @@ class Rendered:
 
 
 def organisation() -> Organisation | None:
-    return db.session.scalar(select(Organisation).limit(1))
+    return current_organisation(db.session)
 
 
 def external_url(endpoint: str, fallback: str = "/", **values) -> str:
@@ -94,7 +94,7 @@ def track_url(code: str) -> str:
 
 
 def _status_label(status: str | None) -> str:
-    return str(workflow.STATUS_LABELS.get(status or "", status or ""))
+    return str(statuses.label(status or ""))
 
 
 def context_for(message: OutboxMessage) -> tuple[dict, dict]:
@@ -146,6 +146,7 @@ def context_for(message: OutboxMessage) -> tuple[dict, dict]:
     ctx.update(
         note=public_note,
         case_status=case.status,
+        awaiting_acknowledgement=case.status == statuses.AWAITING_ACKNOWLEDGEMENT,
         by_citizen=event is not None and event.actor_kind == "citizen",
         case_type=case_types.CASE_TYPES[case.case_type].label if case.case_type in case_types.CASE_TYPES else "",
         category=case.category.name(locale) if case.category else "",

@@ -1,14 +1,12 @@
 """Thin views: parse, call the domain, commit, render or redirect."""
 
 import io
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..database import begin_write
 from ..domain import case_types, tracking, workflow
 from ..domain.errors import DomainError
 from ..domain.filing import (
@@ -20,9 +18,9 @@ from ..domain.filing import (
 )
 from ..domain.uploads import ACCEPT_ATTRIBUTE, clean_upload
 from ..extensions import db, limiter
-from ..form_errors import show_domain_error
 from ..intake import intake_form
 from ..models import Attachment, Category, Channel, Division
+from ..web import safe_next, saving
 from . import bp
 from .forms import AddInformationForm, RatingForm, ReopenForm, TrackForm
 
@@ -74,12 +72,7 @@ def privacy():
 def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    # Only a path on this site: never an open redirect.
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
-        target = url_for("public.home")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next", "")) or url_for("public.home"))
 
 
 @bp.route("/file/<case_type>", methods=["GET", "POST"])
@@ -100,17 +93,10 @@ def file(case_type):
         return render_template("public/already_filed.html", case=earlier)
 
     intake = form.to_intake()
-    try:
-        begin_write(db.session)
+    with saving(form) as saved:
         filed = file_case(db.session, intake)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
+    if not saved:
         return render_template(template, form=form, kind=kind, accept=ACCEPT_ATTRIBUTE), 422
-    except SQLAlchemyError:
-        db.session.rollback()
-        raise
     case = filed.case
     return render_template(
         "public/receipt.html",
@@ -208,16 +194,10 @@ def add_information(code):
             except DomainError as error:
                 form.media.errors = list(form.media.errors) + [error.message]
         if not form.media.errors:
-            try:
-                begin_write(db.session)
-                case = find_case_by_code(db.session, code)
-                add_citizen_information(db.session, case, form.note.data or "", files)
-                db.session.commit()
-                flash(_("Thank you. Your information has been added to the case."), "success")
+            with saving(form, done=_("Thank you. Your information has been added to the case.")) as saved:
+                add_citizen_information(db.session, find_case_by_code(db.session, code), form.note.data or "", files)
+            if saved:
                 return redirect(url_for("public.tracked_case", code=case.tracking_code))
-            except DomainError as error:
-                db.session.rollback()
-                show_domain_error(form, error)
     return _render_case(case, info_form=form, status=422)
 
 
@@ -226,16 +206,11 @@ def rate(code):
     case = _case_for_key_holder(code) or abort(404)
     form = RatingForm()
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            case = find_case_by_code(db.session, code)
-            workflow.rate(db.session, case, int(form.score.data), form.resolved.data, form.comment.data or "")
-            db.session.commit()
-            flash(_("Thank you for rating our service."), "success")
+        with saving(form, done=_("Thank you for rating our service.")) as saved:
+            workflow.rate(db.session, find_case_by_code(db.session, code), int(form.score.data), form.resolved.data,
+                          form.comment.data or "")
+        if saved:
             return redirect(url_for("public.tracked_case", code=case.tracking_code))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
     return _render_case(case, rating_form=form, status=422)
 
 
@@ -244,18 +219,11 @@ def reopen(code):
     case = _case_for_key_holder(code) or abort(404)
     form = ReopenForm()
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            case = find_case_by_code(db.session, code)
-            workflow.citizen_requests_reopen(
-                db.session, case, form.reason.data, current_app.config["REOPEN_WITHIN_DAYS"]
-            )
-            db.session.commit()
-            flash(_("The case has been reopened; the division has been told."), "success")
+        with saving(form, done=_("The case has been reopened; the division has been told.")) as saved:
+            workflow.citizen_requests_reopen(db.session, find_case_by_code(db.session, code), form.reason.data,
+                                             current_app.config["REOPEN_WITHIN_DAYS"])
+        if saved:
             return redirect(url_for("public.tracked_case", code=case.tracking_code))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
     return _render_case(case, reopen_form=form, status=422)
 
 

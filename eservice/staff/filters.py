@@ -3,7 +3,7 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from ..domain import case_actions, clock, workflow
+from ..domain import actions, case_actions, clock, statuses
 
 DEADLINE_LABELS = {
     "overdue": _l("Overdue"),
@@ -13,18 +13,12 @@ DEADLINE_LABELS = {
     "finished": _l("Finished"),
 }
 
-# The citizen reads "waiting for your information"; staff read whom they wait for.
-STAFF_STATUS_LABELS = {
-    **workflow.STATUS_LABELS,
-    "awaiting_citizen": _l("Waiting for the citizen"),
-    "duplicate": _l("Merged (duplicate)"),
-}
 
 
 def init_app(app: Flask) -> None:
     @app.template_filter("staff_status_label")
     def staff_status_label(value):
-        return STAFF_STATUS_LABELS.get(value, value)
+        return statuses.staff_label(value)
 
     @app.template_filter("next_due")
     def next_due(case):
@@ -32,7 +26,7 @@ def init_app(app: Flask) -> None:
 
     @app.template_filter("staff_event_label")
     def staff_event_label(kind):
-        return case_actions.STAFF_EVENT_LABELS.get(kind) or workflow.EVENT_LABELS.get(kind, kind)
+        return actions.staff_label(kind)
 
     @app.template_filter("priority_label")
     def priority_label(value):
