@@ -7,6 +7,7 @@ guards it (``@permission_required(policy.can_administer)``) and never a role.
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -17,7 +18,7 @@ from .extensions import db, login_manager
 __all__ = ["init_app", "login_required", "permission_required"]
 
 
-def permission_required(allowed: Callable[[object], bool]):
+def permission_required(allowed: Callable[[Any], bool]):
     """Signed in and ``allowed(user)`` (a predicate of :mod:`eservice.domain.policy`); otherwise the
     sign-in page or 403."""
 

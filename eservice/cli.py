@@ -7,7 +7,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from .domain import policy
-from .domain import roles as roles_module
+from .domain import roles as staff_roles
 from .domain.measures import load_measures_data
 from .domain.reference import load_reference_data
 from .domain.roles import Role
@@ -40,7 +40,7 @@ def init_command():
 @with_appcontext
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]),
-              default=[r.value for r in roles_module.DEFAULT],
+              default=[r.value for r in staff_roles.DEFAULT],
               help="Repeat for several roles.")
 @click.option("--division", "divisions", multiple=True, help="Division code; repeat for several.")
 @click.option("--name", "display_name", default="", help="Name shown to colleagues.")
@@ -67,10 +67,10 @@ def create_user_command(username, roles, divisions, display_name, email, passwor
 
     # Every change to users and roles is in the audit log, also from the command line (no address).
     audit.record(db.session, "user.create", target_type="user", target_id=user.id,
-                 details={"username": user.username, "roles": sorted(user.role_set), "divisions": list(divisions),
+                 details={"username": user.username, "roles": staff_roles.names_of(user), "divisions": list(divisions),
                           "via": "cli"})
     db.session.commit()
-    click.echo(f"Created {user.username} ({' '.join(sorted(user.role_set))}).")
+    click.echo(f"Created {user.username} ({' '.join(staff_roles.names_of(user))}).")
 
 
 def init_app(app: Flask) -> None:

@@ -67,4 +67,5 @@ def init_app(app: Flask) -> None:
             "org": _organisation(),
             "locale": current_locale(),
             "CASE_TYPES": case_types.CASE_TYPES,
+            "Status": statuses.Status,
         }

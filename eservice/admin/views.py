@@ -447,7 +447,7 @@ def user_edit(user_id):
     form = UserForm(obj=user)
     _user_choices(form)
     if not form.is_submitted():
-        form.roles.data = sorted(user.role_set)
+        form.roles.data = roles.names_of(user)
         form.division_ids.data = [d.id for d in user.divisions]
     if form.validate_on_submit():
         with saving(form, done=_("Account saved.")) as saved:
@@ -477,7 +477,7 @@ def user_password(user_id):
     user = db.session.get(User, user_id)
     form = UserForm(obj=user, formdata=None)
     _user_choices(form)
-    form.roles.data = sorted(user.role_set)
+    form.roles.data = roles.names_of(user)
     form.division_ids.data = [d.id for d in user.divisions]
     return render_template("admin/user_form.html", form=form, user=user, password_form=password_form), 422
 

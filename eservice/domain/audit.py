@@ -11,11 +11,15 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..models.audit import AuditEntry
+
+if TYPE_CHECKING:
+    from ..models.user import User
 
 AUDIT_LOCK_KEY = 7_311_001  # any constant; names the advisory lock on PostgreSQL
 
@@ -24,7 +28,7 @@ AUDIT_LOCK_KEY = 7_311_001  # any constant; names the advisory lock on PostgreSQ
 class By:
     """Who makes a change and from where: the audit log names them. ``user`` is None for the system."""
 
-    user: object = None
+    user: "User | None" = None
     ip: str = ""
 
 

@@ -399,14 +399,14 @@ def available_actions(user: User, case: Case) -> list[str]:
     """The staff actions to offer on the case page, by ``staff_name`` (each is checked again when sent)."""
     if not policy.can_act_on_case(user, case):
         return []
-    names = [a.staff_name for a in actions.allowed_transitions(case.status) if a.staff_name]
+    offered = list(actions.allowed_transitions(case.status))
     if case.status not in REPLY_CLOSED:
-        names.append(actions.PUBLIC_REPLY.staff_name)
-    names.append(actions.INTERNAL_NOTE.staff_name)
+        offered.append(actions.PUBLIC_REPLY)
+    offered.append(actions.INTERNAL_NOTE)
     if case.status in OPEN_STATUSES:
-        names += [actions.ASSIGN.staff_name, actions.PRIORITY.staff_name]
+        offered += [actions.ASSIGN, actions.PRIORITY]
         if not case.confidential:
-            names.append(actions.TRANSFER.staff_name)
+            offered.append(actions.TRANSFER)
     if policy.can_reveal_identity(user, case) and not policy.identity_revealed(case):
-        names.append(actions.REVEAL_IDENTITY.staff_name)
-    return names
+        offered.append(actions.REVEAL_IDENTITY)
+    return [a.staff_name for a in offered if a.staff_name]

@@ -64,6 +64,24 @@ def limits_for(category) -> tuple[int, int]:
     return category.ack_days, category.resolve_days
 
 
+def service_standard(categories) -> list[dict]:
+    """The published service standard: per case type offered by active categories, the longest time to
+    acknowledge and the shortest and longest time to answer, in working days."""
+    from .case_types import CASE_TYPES
+
+    standard = []
+    for kind in CASE_TYPES.values():
+        offered = [c for c in categories if c.active and c.offered_for(kind.code)]
+        if offered:
+            standard.append({
+                "kind": kind,
+                "ack_days": max(c.ack_days for c in offered),
+                "resolve_min": min(c.resolve_days for c in offered),
+                "resolve_max": max(c.resolve_days for c in offered),
+            })
+    return standard
+
+
 def due_dates(session: Session, filed_on: date, ack_days: int, resolve_days: int) -> tuple[date, date]:
     """(acknowledge by, resolve by) for a case filed on the Bangkok date ``filed_on``."""
     holidays = holidays_from(session, filed_on)

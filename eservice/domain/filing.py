@@ -137,7 +137,7 @@ def file_case(session: Session, intake: Intake, *, by: By | None = None, now: da
     attach_files(case, event, intake.files, now)
     session.add(case)
     session.flush()
-    if actor is not None:
+    if by is not None and actor is not None:
         audit.change(session, by, "case.file", target_type="case", target_id=case.tracking_code,
                      details={"case_id": case.id, "channel": intake.channel_code, "type": intake.case_type})
     return Filed(case=case, receipt_key=receipt_key)

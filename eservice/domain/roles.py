@@ -41,3 +41,8 @@ def parse(values) -> set[Role]:
 
 def unknown(values) -> set[str]:
     return {str(v) for v in values} - {r.value for r in Role}
+
+
+def names_of(user) -> list[str]:
+    """The roles an account holds, sorted (for forms and the audit log; what they allow: the policy)."""
+    return sorted(set((user.roles or "").split()))

@@ -18,8 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, validates
 
 from ..domain.statuses import INITIAL
-from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import Model, UTCDateTime, utcnow
 from .reference import Category, Channel, Division, Village
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -31,7 +30,7 @@ def bangkok_month_number(moment: datetime) -> int:
     return local.year * 100 + local.month
 
 
-class TrackingSequence(db.Model):
+class TrackingSequence(Model):
     """The last tracking number handed out in a fiscal year (B.E.); one row per year, never reused."""
 
     __tablename__ = "tracking_sequence"
@@ -40,7 +39,7 @@ class TrackingSequence(db.Model):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "case"
     __table_args__ = (
         UniqueConstraint("fiscal_year", "number", name="uq_case_fiscal_year_number"),
@@ -157,7 +156,7 @@ class Case(db.Model):
         return [e for e in self.events if e.public]
 
 
-class Reporter(db.Model):
+class Reporter(Model):
     """Who filed a case, when they chose to say. Kept apart from the case so it can be sealed."""
 
     __tablename__ = "reporter"
@@ -177,7 +176,7 @@ class Reporter(db.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Model):
     """Everything that happens to a case. Public events form the citizen's timeline."""
 
     __tablename__ = "case_event"
@@ -199,7 +198,7 @@ class CaseEvent(db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="event", order_by="Attachment.id")
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A photo or PDF. Stored in the database so a case and its files commit or roll back together,
     and so that several application servers share them without a shared disk."""
 
@@ -220,7 +219,7 @@ class Attachment(db.Model):
     event: Mapped[CaseEvent | None] = relationship(back_populates="attachments")
 
 
-class Rating(db.Model):
+class Rating(Model):
     """The citizen's rating of a resolved case."""
 
     __tablename__ = "rating"

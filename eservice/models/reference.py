@@ -5,10 +5,10 @@ from datetime import date
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from ..extensions import db
+from .base import Model
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """The one municipality this installation serves (a single row)."""
 
     __tablename__ = "organisation"
@@ -53,7 +53,7 @@ class Organisation(db.Model):
         return self.office_hours_en if locale == "en" and self.office_hours_en else self.office_hours_th
 
 
-class Division(db.Model):
+class Division(Model):
     """A division (กอง/สำนัก) of the municipality; cases are routed to exactly one at a time."""
 
     __tablename__ = "division"
@@ -77,7 +77,7 @@ class Division(db.Model):
         return self.name_en if locale == "en" and self.name_en else self.name_th
 
 
-class Category(db.Model):
+class Category(Model):
     """A category (Open311 ``service_code``) with the division that handles it and its time limits."""
 
     __tablename__ = "category"
@@ -103,7 +103,7 @@ class Category(db.Model):
         return case_type in self.case_types.split()
 
 
-class Village(db.Model):
+class Village(Model):
     """A village (หมู่ที่) of the subdistrict."""
 
     __tablename__ = "village"
@@ -115,7 +115,7 @@ class Village(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Channel(db.Model):
+class Channel(Model):
     """An intake channel: this e-Service (``web``) and every way a case reaches the office in person."""
 
     __tablename__ = "channel"
@@ -131,7 +131,7 @@ class Channel(db.Model):
         return self.name_en if locale == "en" and self.name_en else self.name_th
 
 
-class Holiday(db.Model):
+class Holiday(Model):
     """A public or local holiday: no working-day clock runs on it."""
 
     __tablename__ = "holiday"

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.roles import Role
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import Model, UTCDateTime, utcnow
 from .reference import Division
 
 user_divisions = Table(
@@ -18,7 +18,7 @@ user_divisions = Table(
     Column("division_id", ForeignKey("division.id", ondelete="CASCADE"), primary_key=True),
 )
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..domain import case_types, tracking, workflow
+from ..domain import case_types, clock, tracking, workflow
 from ..domain.errors import DomainError
 from ..domain.filing import (
     add_citizen_information,
@@ -43,19 +43,9 @@ def home():
     channels = db.session.scalars(
         select(Channel).where(Channel.active.is_(True)).order_by(Channel.sort_order)
     ).all()
-    standard = []
-    for kind in case_types.CASE_TYPES.values():
-        offered = [c for c in categories if c.offered_for(kind.code)]
-        if offered:
-            standard.append({
-                "kind": kind,
-                "ack_days": max(c.ack_days for c in offered),
-                "resolve_min": min(c.resolve_days for c in offered),
-                "resolve_max": max(c.resolve_days for c in offered),
-            })
     return render_template(
         "public/home.html",
-        standard=standard,
+        standard=clock.service_standard(categories),
         categories=categories,
         channels=channels,
         general_types=[case_types.CASE_TYPES[c] for c in case_types.GENERAL_TYPES],
