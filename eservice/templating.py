@@ -3,14 +3,13 @@
 from flask import Flask, g
 from markupsafe import escape
 
-from .domain import actions, case_types, statuses, thai
+from .domain import actions, case_actions, case_types, clock, statuses, thai
 from .domain.organisation import current as current_organisation
 from .i18n import current_locale
 
 
 def _organisation():
     if "organisation" not in g:
-
         from .extensions import db
 
         g.organisation = current_organisation(db.session)
@@ -36,13 +35,17 @@ def init_app(app: Flask) -> None:
     def thai_digits_filter(value):
         return thai.thai_digits(value)
 
-    @app.template_filter("status_label")
-    def status_label(value):
-        return statuses.label(value)
-
-    @app.template_filter("event_label")
-    def event_label(value):
-        return actions.citizen_label(value)
+    # Names of the vocabulary, for citizens and for staff (eservice.domain.statuses, actions, clock).
+    for name, function in {
+        "status_label": statuses.label,
+        "staff_status_label": statuses.staff_label,
+        "event_label": actions.citizen_label,
+        "staff_event_label": actions.staff_label,
+        "deadline_label": clock.deadline_label,
+        "priority_label": case_actions.priority_label,
+        "next_due": clock.next_due,
+    }.items():
+        app.add_template_filter(function, name)
 
     @app.template_filter("case_type_label")
     def case_type_label(value):

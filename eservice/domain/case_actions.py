@@ -50,6 +50,10 @@ PRIORITY_LABELS = {
 }
 MAX_NOTE_CHARS = 5000
 
+
+def priority_label(value: str):
+    return PRIORITY_LABELS.get(value, value)
+
 class StaleCase(DomainError):
     """The case changed after the officer's page was rendered."""
 

@@ -8,6 +8,7 @@ the Bangkok date is past its due date.
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -104,6 +105,18 @@ def is_overdue(due: date, today: date) -> bool:
 # statistic, counts a case still open past its date as late.
 
 DUE_SOON_WORKING_DAYS = 2
+# What deadline_state() answers, in words.
+DEADLINE_LABELS = {
+    "overdue": _l("Overdue"),
+    "due_soon": _l("Due soon"),
+    "on_track": _l("On track"),
+    "paused": _l("Clock paused"),
+    "finished": _l("Finished"),
+}
+
+
+def deadline_label(state: str):
+    return DEADLINE_LABELS.get(state, state)
 
 
 def deadlines(case) -> list[tuple[str, date]]:
