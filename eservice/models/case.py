@@ -168,12 +168,20 @@ class Reporter(Model):
     phone: Mapped[str] = mapped_column(String(20), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     national_id: Mapped[str] = mapped_column(String(13), default="")
+    # The LINE user who filed the case in chat (eservice.domain.line): how they hear back and what
+    # "my cases" lists. Personal data like a name, sealed like one, and shown to nobody: staff see
+    # only :attr:`via_line`. Kept even when the person gave no name (the case is then anonymous).
+    line_user_id: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
 
     case: Mapped[Case] = relationship(back_populates="reporter")
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def via_line(self) -> bool:
+        return bool(self.line_user_id)
 
 
 class CaseEvent(Model):

@@ -15,6 +15,7 @@ from .base import Model, UTCDateTime, utcnow
 from .case import Case, CaseEvent
 from .user import User
 
+OUTBOX_CHANNELS = ("mail", "line")
 # pending: waiting for (another) try · sending: claimed by a worker · sent · failed: gave up (admin may retry)
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
 
@@ -28,9 +29,13 @@ class OutboxMessage(Model):
     __table_args__ = (
         # The worker's query: due rows in order.
         Index("ix_outbox_status_due", "status", "next_attempt_at"),
+        Index("ix_outbox_channel_status_due", "channel", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # mail: sent by eservice.notifications.delivery · line: a LINE reply or push, sent by
+    # eservice.line.delivery to the LINE user id in ``recipient``.
+    channel: Mapped[str] = mapped_column(String(10), default="mail", server_default="mail")
     # Template under templates/email/<kind>.txt|.html (see eservice.domain.notify.KINDS).
     kind: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10), default="pending")
