@@ -46,11 +46,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from . import admin, notifications, staff, statistics
+    from . import admin, line, notifications, staff, statistics
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
-    for part in (staff, admin, statistics, notifications):
+    for part in (staff, admin, statistics, notifications, line):
         part.init_app(app)
     return app
 

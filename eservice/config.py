@@ -67,3 +67,18 @@ class Defaults:
     WORKER_POLL_SECONDS = 5  # the worker looks for new mail this often
     SLA_CHECK_INTERVAL_SECONDS = 900  # the worker runs sla-check this often
     DIGEST_HOUR = 7  # Bangkok hour from which heads who opted in get their daily digest (working days)
+
+    # --- LINE Official Account (issue 12: eservice/line, eservice/domain/line) ------------------------
+    # From the LINE Developers console (Messaging API channel). Without a secret /line/webhook is 404.
+    LINE_CHANNEL_SECRET = ""
+    LINE_CHANNEL_ACCESS_TOKEN = ""
+    LINE_API_BASE_URL = "https://api.line.me"
+    LINE_DATA_API_BASE_URL = "https://api-data.line.me"
+    LINE_TIMEOUT_SECONDS = 10  # any one call to LINE; a slow LINE fails that try (retried), never the worker
+    LINE_WEBHOOK_MAX_BYTES = 1 * MB  # LINE's webhook bodies are a few kB
+    LINE_DRAFT_MINUTES = 30  # an unfinished report in chat expires after this long without a word
+    LINE_REPLY_TOKEN_SECONDS = 50  # use the reply token only this soon after the event (LINE: about a minute)
+    LINE_EVENT_MAX_ATTEMPTS = 8  # an event that cannot be processed (e.g. its photo unreachable) is then given up
+    LINE_EVENT_RETRY_BASE_SECONDS = 15  # doubled after each failed try of an event
+    # Process events in a thread of the web process right after the webhook answers (the worker also does).
+    LINE_PROCESS_IN_WEB = True

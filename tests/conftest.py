@@ -275,3 +275,7 @@ def screenshot(page, name: str) -> str:
     path = os.path.join(SCREENSHOT_DIR, f"{name}.png")
     page.screenshot(path=path, full_page=True)
     return path
+
+
+# --- LINE: the fake LINE Platform on loopback and signed webhook events (tests/line_support.py) -------
+from tests.line_support import line, platform  # noqa: E402,F401  (fixtures)

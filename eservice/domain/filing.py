@@ -43,6 +43,9 @@ class Intake:
     locale: str = "th"
     files: list[CleanFile] = field(default_factory=list)
     submission_token: str | None = None
+    # Filed in LINE chat: the LINE user to answer there (eservice.domain.line). Kept with the reporter's
+    # details even when the filing is anonymous, and never shown to staff.
+    line_user_id: str = ""
 
 
 @dataclass
@@ -132,7 +135,11 @@ def file_case(session: Session, intake: Intake, *, by: By | None = None, now: da
             phone=intake.phone,
             email=intake.email,
             national_id=intake.national_id,
+            line_user_id=intake.line_user_id,
         )
+    elif intake.line_user_id:
+        # Anonymous in LINE: no name, but the LINE account it came from, so the person hears back there.
+        case.reporter = Reporter(line_user_id=intake.line_user_id)
     event = workflow.start_life(case, actor=actor, data={"channel": intake.channel_code}, now=now)
     attach_files(case, event, intake.files, now)
     session.add(case)

@@ -18,6 +18,8 @@ The rules:
   tracking code only: never the receipt key, never what was filed.
 - Staff are written to in their own language (``user.locale``), only if :func:`policy.can_view_case`
   lets them see the case, never about what they did themselves.
+- A case filed in LINE chat is also pushed to its reporter's LINE account (``channel="line"`` rows,
+  :mod:`eservice.domain.line.pushes` says which events and in what words); never a confidential one.
 - Corruption and gift reports (``case.confidential``): no content and no reporter detail in any mail,
   to anyone. The integrity unit gets ``integrity_notice`` (a report awaits; sign in), the reporter
   ``receipt`` and ``sealed_update`` (there is news on code X; read it on the tracking page). Those
@@ -126,9 +128,11 @@ def staff_row(user: User, case: Case | None, kind: str, event: CaseEvent | None 
                 case=case, event=event, user=user, data=data)
 
 
-def _row(kind, address, name, audience, locale, *, case=None, event=None, user=None, data=None) -> dict:
+def _row(kind, address, name, audience, locale, *, case=None, event=None, user=None, data=None,
+         channel="mail") -> dict:
     now = datetime.now(UTC)
     return {
+        "channel": channel,
         "kind": kind,
         "status": "pending",
         "recipient": address,
@@ -195,9 +199,25 @@ def messages_for_event(session: Session, event: CaseEvent) -> list[dict]:
             kind = "sealed_update"
         rows.append(citizen_row(case, kind, event))
 
+    rows.append(line_row(session, event))
+
     if spec.staff_mail:
         rows.extend(_staff_rows(session, case, event, spec))
     return _unique([r for r in rows if r is not None])
+
+
+def line_row(session: Session, event: CaseEvent) -> dict | None:
+    """The LINE push for a case filed in chat (eservice.domain.line.pushes decides which events)."""
+    from .line import pushes
+
+    kind = pushes.push_kind(event)
+    if kind is None:
+        return None
+    reached = pushes.recipient(session, event.case)
+    if reached is None:
+        return None
+    line_user_id, locale = reached
+    return _row(kind, line_user_id, "", "citizen", locale, case=event.case, event=event, channel="line")
 
 
 # Who hears about each staff mail: a function of (session, case) -> users.
@@ -259,7 +279,7 @@ def sla_rows(session: Session, case: Case, threshold: str, due_on) -> list[dict]
 def _unique(rows: list[dict]) -> list[dict]:
     seen, out = set(), []
     for row in rows:
-        key = (row["kind"], row["recipient"])
+        key = (row["channel"], row["kind"], row["recipient"])
         if key not in seen:
             seen.add(key)
             out.append(row)

@@ -49,3 +49,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(views.webhook)
     cli.init_app(app)
     app.register_blueprint(bp)
+    if app.config.get("LINE_CHANNEL_SECRET") and not app.testing:
+        # linebot.v3 takes seconds to import: pay it at start-up, not in LINE's first webhook.
+        import linebot.v3.messaging  # noqa: F401
+        import linebot.v3.webhook  # noqa: F401

@@ -133,18 +133,23 @@ def build_message(row: OutboxMessage, rendered: Rendered, org) -> Message:
 # --- one round ---------------------------------------------------------------------------------------
 
 
-def _due_clause(now: datetime):
-    return or_(
-        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now),
+def due_clause(now: datetime, channel: str = "mail"):
+    """Rows of ``channel`` whose time has come, or whose worker's claim ran out. (LINE rows are sent by
+    eservice.line.delivery.)"""
+    return and_(
+        OutboxMessage.channel == channel,
+        or_(
+            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now),
+        ),
     )
 
 
 def due_ids_query(dialect: str, *, now: datetime, limit: int):
-    """The ids of due rows; on PostgreSQL locked for this transaction, skipping rows others hold."""
+    """The ids of due mails; on PostgreSQL locked for this transaction, skipping rows others hold."""
     query = (
         select(OutboxMessage.id)
-        .where(_due_clause(now))
+        .where(due_clause(now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )

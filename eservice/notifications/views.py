@@ -36,6 +36,9 @@ def mask_address(address: str) -> str:
 def shown_recipient(message: OutboxMessage) -> str:
     if message.sealed:
         return _("(hidden: confidential report)")
+    if message.channel == "line":
+        # A LINE user id is personal data that lets anyone message the person: never shown.
+        return _("a LINE user (hidden)")
     if message.audience == "citizen":
         return mask_address(message.recipient)
     return message.recipient
@@ -45,7 +48,7 @@ def shown_error(message: OutboxMessage) -> str:
     """The server's answer, without the citizen's address in it."""
     error = message.last_error or ""
     if message.audience == "citizen" and message.recipient:
-        replacement = _("(hidden)") if message.sealed else mask_address(message.recipient)
+        replacement = _("(hidden)") if message.sealed or message.channel == "line" else mask_address(message.recipient)
         lowered, target = error.lower(), message.recipient.lower()
         while target in lowered:
             start = lowered.index(target)

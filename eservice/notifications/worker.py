@@ -1,5 +1,8 @@
 """The long-running worker: deliver the outbox continuously, and run the SLA check on a schedule.
 
+When the LINE Official Account is set up it also processes LINE's stored webhook events, sends LINE
+replies and pushes, and expires unfinished reports in chat (:mod:`eservice.line.background`).
+
 One worker is all SQLite needs (and all it can use: its writers queue on one lock). On PostgreSQL run
 as many as you like, on as many machines as you like; each claims different mails (SKIP LOCKED), and a
 worker that dies gives its claimed mails back after ``OUTBOX_CLAIM_SECONDS``.
@@ -12,6 +15,8 @@ import time
 from flask import current_app
 
 from ..extensions import db
+from ..line.background import run_round as run_line_round
+from ..line.webhook import is_configured as line_configured
 from .delivery import DeliveryResult, deliver_due, worker_name
 from .sla import run_sla_check
 
@@ -44,6 +49,12 @@ def run_worker(*, stop: threading.Event, sla: bool = True, echo=None) -> Deliver
             busy = result.claimed > 0 and (result.sent + result.failed + result.retried) > 0
             if echo and result.claimed:
                 echo(f"sent {result.sent}, retry later {result.retried}, failed {result.failed}")
+            if line_configured():
+                line = run_line_round(worker=name)
+                busy = busy or (line.delivered.claimed > 0 and line.delivered.sent > 0)
+                if echo and line.busy:
+                    echo(f"LINE: {line.processed.done} events processed, {line.delivered.sent} messages sent, "
+                         f"{line.delivered.failed} failed, {line.expired} unfinished reports expired")
         except Exception:  # keep the worker alive; the error is in the log
             log.exception("worker round failed")
             db.session.rollback()
