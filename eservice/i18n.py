@@ -1,12 +1,16 @@
 """Thai by default, English second; the choice is kept in the session."""
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
 from .extensions import babel
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # The worker (mail, LINE) says what language it writes in with force_locale; anything else
+        # evaluated there, e.g. a domain error's message, falls back to the default.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
