@@ -37,7 +37,8 @@ def test_missing_and_wrong_signatures_get_400_and_store_nothing(line):
     assert line.post(event, signature=None).status_code == 400
     assert line.post(event, signature="").status_code == 400
     assert line.post(event, signature=sign(b"another body")).status_code == 400
-    assert line.post(event, signature=sign(json.dumps({"events": [event]}).encode(), "another-secret")).status_code == 400
+    other_secret = sign(json.dumps({"destination": "Ubot", "events": [event]}).encode(), "another-secret")
+    assert line.post(event, signature=other_secret).status_code == 400
     assert line.post(event, signature="not base64 at all ✓").status_code == 400
     body = json.dumps({"events": [event]}).encode()
     tampered = body.replace(b"hello", b"HELLO")
