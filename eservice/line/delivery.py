@@ -200,6 +200,7 @@ def drain(*, now: datetime | None = None, worker: str | None = None, max_rounds:
     for _ in range(max_rounds):
         result = deliver_due(now=now, worker=worker)
         total.add(result)
-        if result.claimed == 0 or result.sent + result.failed + result.retried == 0:
+        # LINE in trouble (a retry was needed): leave the rest for the next round, a few seconds on.
+        if result.claimed == 0 or result.retried or result.sent + result.failed == 0:
             break
     return total

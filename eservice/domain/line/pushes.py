@@ -85,7 +85,9 @@ def render(kind: str, case: Case, event: CaseEvent | None, locale: str, *, track
                 body += "\n\n" + _("How would you rate our service? Choose 1 to 5 stars.")
                 buttons = case_buttons(case, reopen_days, now) + buttons
         else:
+            # The status the event led to: by the time the push is made the case may have moved on.
+            status = event.status_to if event is not None and event.status_to else case.status
             body = _("Case %(code)s is now: %(status)s", code=code,
-                     status=workflow.STATUS_LABELS.get(case.status, case.status)) + quoted
+                     status=workflow.STATUS_LABELS.get(status, status)) + quoted
         body += "\n\n" + _("Follow the case: %(link)s", link=track_url)
         return [m.text(body, buttons)]
