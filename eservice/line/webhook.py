@@ -123,8 +123,9 @@ def store(session: Session, events: list[StoredEvent], now: datetime | None = No
                 received_at=now,
             )
             .on_conflict_do_nothing(index_elements=["webhook_event_id"])
+            .returning(LineEvent.id)  # a row back only when it was new (rowcount is not portable here)
         )
-        new += result.rowcount or 0
+        new += 1 if result.first() is not None else 0
     state = insert(LineChannelState).values(id=1, last_webhook_at=now, last_webhook_events=len(events))
     session.execute(state.on_conflict_do_update(
         index_elements=["id"], set_={"last_webhook_at": now, "last_webhook_events": len(events)}
