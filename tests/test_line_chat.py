@@ -244,3 +244,24 @@ def test_information_for_a_waiting_case_is_added_and_several_ask_which(line):
         assert other.status == "awaiting_citizen"
     assert officer
     assert button(done, "My cases")
+
+
+def test_a_whole_filing_in_thai(line):
+    """The default language, with every button label within LINE's 20 characters (the fake refuses more)."""
+    user = user_id(40)
+    menu = line.say(user, line.follow_event(user))
+    assert "ยินดีต้อนรับ" in line.platform.texts(user)[0]
+    assert labels(menu) == ["ร้องเรียน/ร้องทุกข์", "ข้อเสนอแนะ", "สอบถามข้อมูล", "ทักท้วง", "ทุจริต/รับของขวัญ",
+                            "เรื่องของฉัน", "English"]
+    line.press(user, labels(menu)[0])
+    line.press(user, "ไฟฟ้าส่องสว่าง")
+    line.text(user, "ไฟดับทั้งซอย")
+    line.press(user, "ไม่มีรูปภาพ")
+    line.press(user, "ข้าม")
+    line.press(user, "ไม่เปิดเผยตัวตน")
+    receipt = line.press(user, "ยืนยันและส่ง")
+    assert "รหัสติดตามเรื่อง: BPT-" in receipt["text"] and "ตอบภายในวันที่" in receipt["text"]
+    with line.app.app_context():
+        case = db.session.scalar(select(Case))
+        assert case.locale == "th" and case.anonymous and case.reporter.line_user_id == user
+        assert case.reporter.first_name == "" and case.reporter.phone == ""

@@ -468,7 +468,8 @@ def _on_location(session, chat: LineChat, incoming: Incoming, ctx) -> list[dict]
     if chat.step in (Step.PHOTOS, Step.LOCATION):
         _update(chat, lat=lat, long=long, address=address or (chat.draft or {}).get("address", ""))
         chat.step = Step.CONTACT
-        return [m.text(_("Location received: %(place)s", place=address or f"{lat:.5f}, {long:.5f}"))] + \
+        place = address or ", ".join(format(value, ".5f") for value in (lat, long))
+        return [m.text(_("Location received: %(place)s", place=place))] + \
             _prompt(session, chat, ctx)
     if chat.step == Step.IDLE:
         waiting = cases.awaiting_cases(session, chat.line_user_id)
