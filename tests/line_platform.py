@@ -7,6 +7,7 @@ that the retry with the same ``X-Line-Retry-Key`` gets 409). What a person would
 ``delivered``: each accepted reply or push, once.
 """
 
+import contextlib
 import json
 import re
 import threading
@@ -37,6 +38,10 @@ class FakeLinePlatform:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # One write per answer, sent at once: headers and body in separate small writes meet the
+            # client's delayed ACK and cost 40 ms an answer, which LINE's servers do not.
+            wbufsize = 1 << 16
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
@@ -170,3 +175,19 @@ class FakeLinePlatform:
                 return self._answer(handler, 500, {"message": "answer lost"})
             return self._answer(handler, 200, {"sentMessages": [{"id": uuid.uuid4().hex[:18]} for _ in messages]})
         return self._answer(handler, 404, {"message": "Not found"})
+
+
+
+def main() -> None:
+    """``python -m tests.line_platform [ACCESS_TOKEN]``: serve the fake platform in its own process (for the
+    benchmark, so that it does not share the measured process's interpreter); prints its port."""
+    import sys
+
+    platform = FakeLinePlatform(sys.argv[1] if len(sys.argv) > 1 else "test-access-token")
+    print(f"listening on {platform.server.server_port}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        platform.server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

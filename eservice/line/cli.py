@@ -28,15 +28,15 @@ def status_command():
     from sqlalchemy import func, select
 
     from ..extensions import db
-    from ..models.line import LineChannelState, LineEvent
+    from ..models.line import LineEvent
     from ..models.outbox import OutboxMessage
     from .views import webhook_url
-    from .webhook import is_configured
+    from .webhook import is_configured, last_webhook_at
 
     click.echo(f"configured: {'yes' if is_configured() else 'no'}")
     click.echo(f"webhook URL: {webhook_url()}")
-    state = db.session.get(LineChannelState, 1)
-    click.echo(f"last webhook: {state.last_webhook_at.isoformat() if state and state.last_webhook_at else 'never'}")
+    last = last_webhook_at(db.session)
+    click.echo(f"last webhook: {last.isoformat() if last else 'never'}")
     queues = (("events", LineEvent, True), ("messages", OutboxMessage, OutboxMessage.channel == "line"))
     for label, model, where in queues:
         counts = dict(db.session.execute(select(model.status, func.count()).where(where).group_by(model.status)).all())

@@ -120,6 +120,7 @@ def _record(session, item: _Prepared, worker: str, **values) -> None:
         update(OutboxMessage)
         .where(OutboxMessage.id == item.id, OutboxMessage.claimed_by == worker, OutboxMessage.status == "sending")
         .values(claimed_by=None, claimed_until=None, **values)
+        .execution_options(synchronize_session=False)  # nothing of these rows is held in the session
     )
     session.commit()
 
@@ -141,6 +142,7 @@ def _release(session, item, worker, result: DeliveryResult) -> None:
         update(OutboxMessage)
         .where(OutboxMessage.id == item.id, OutboxMessage.claimed_by == worker, OutboxMessage.status == "sending")
         .values(status="pending", claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
     )
     session.commit()
     result.released += 1

@@ -9,10 +9,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..auth import roles_required
 from ..database import begin_write
 from ..extensions import db
-from ..models.line import LINE_EVENT_STATUSES, LineChannelState, LineEvent
+from ..models.line import LINE_EVENT_STATUSES, LineEvent
 from ..models.outbox import OUTBOX_STATUSES, OutboxMessage
 from . import background, bp
-from .webhook import BadRequest, channel_secret, is_configured, parse_body, signature_is_valid, store
+from .webhook import (
+    BadRequest,
+    channel_secret,
+    is_configured,
+    last_webhook_at,
+    parse_body,
+    signature_is_valid,
+    store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +66,6 @@ def webhook_url() -> str:
 @bp.route("/admin/line")
 @roles_required("admin")
 def status():
-    state = db.session.get(LineChannelState, 1)
     events = dict(db.session.execute(select(LineEvent.status, func.count()).group_by(LineEvent.status)).all())
     pushes = dict(db.session.execute(
         select(OutboxMessage.status, func.count()).where(OutboxMessage.channel == "line")
@@ -73,8 +80,7 @@ def status():
         webhook_url=webhook_url(),
         api_base=config["LINE_API_BASE_URL"],
         data_api_base=config["LINE_DATA_API_BASE_URL"],
-        last_webhook_at=state.last_webhook_at if state else None,
-        last_webhook_events=state.last_webhook_events if state else 0,
+        last_webhook_at=last_webhook_at(db.session),
         events={s: events.get(s, 0) for s in LINE_EVENT_STATUSES},
         pushes={s: pushes.get(s, 0) for s in OUTBOX_STATUSES},
     )

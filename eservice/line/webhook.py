@@ -97,7 +97,7 @@ def parse_body(body: bytes) -> list[StoredEvent]:
 
 
 def store(session: Session, events: list[StoredEvent], now: datetime | None = None) -> int:
-    """Insert the events, skipping any already stored (a redelivery); note when LINE last called.
+    """Insert the events, skipping any already stored (a redelivery); note a call that brought nothing new.
     In the caller's transaction. Returns how many were new."""
     now = now or datetime.now(UTC)
     dialect = session.get_bind().dialect.name
@@ -126,8 +126,17 @@ def store(session: Session, events: list[StoredEvent], now: datetime | None = No
             .returning(LineEvent.id)  # a row back only when it was new (rowcount is not portable here)
         )
         new += 1 if result.first() is not None else 0
-    state = insert(LineChannelState).values(id=1, last_webhook_at=now, last_webhook_events=len(events))
-    session.execute(state.on_conflict_do_update(
-        index_elements=["id"], set_={"last_webhook_at": now, "last_webhook_events": len(events)}
-    ))
+    if not new:
+        state = insert(LineChannelState).values(id=1, last_webhook_at=now)
+        session.execute(state.on_conflict_do_update(index_elements=["id"], set_={"last_webhook_at": now}))
     return new
+
+
+def last_webhook_at(session: Session) -> datetime | None:
+    """When LINE last called: the newest stored event, or a call that brought none."""
+    from sqlalchemy import func, select
+
+    times = [session.scalar(select(func.max(LineEvent.received_at))),
+             session.scalar(select(LineChannelState.last_webhook_at).where(LineChannelState.id == 1))]
+    times = [t for t in times if t is not None]
+    return max(times) if times else None

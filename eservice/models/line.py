@@ -85,10 +85,11 @@ class LineDraftPhoto(db.Model):
 
 
 class LineChannelState(db.Model):
-    """One row: when LINE last reached the webhook (shown on /admin/line)."""
+    """One row: when LINE last called the webhook without new events (the console's "Verify", a
+    redelivery). Calls with events are seen from the events themselves, so that busy webhooks do not
+    all queue on this one row."""
 
     __tablename__ = "line_channel_state"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_webhook_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_webhook_events: Mapped[int] = mapped_column(Integer, default=0)

@@ -22,7 +22,6 @@ def upgrade():
     op.create_table('line_channel_state',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last_webhook_at', eservice.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_webhook_events', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('line_chat',
