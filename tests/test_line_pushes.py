@@ -181,3 +181,27 @@ def test_a_line_case_is_like_any_other_in_queue_statistics_and_report(line):
         built = measures.build_report(db.session, fiscal_year)
     text = "\n".join(p for row in built.rows for p in (*row.methods, *row.results, *row.outcome))
     assert "LINE 1 เรื่อง" in text
+
+
+def test_a_slow_platform_times_out_and_the_push_is_retried_once_shown(make_app, platform):
+    """LINE slower than LINE_TIMEOUT_SECONDS: the try fails (LINE may have taken the push), the retry
+    carries the same retry key, and the person sees the message once."""
+    from tests.line_support import Line, line_config
+
+    line = Line(make_app(**line_config(platform, LINE_TIMEOUT_SECONDS=1)), platform)
+    user = user_id(40)
+    code = file_complaint(line, user)
+    staff = staff_for(line)
+    seen = len(platform.seen_by(user))
+    act(staff, code, "acknowledge", expect=302)
+    platform.delay = 1.5
+    now = datetime.now(UTC)
+    result = line.run(now=now)
+    assert result.delivered.retried == 1 and result.delivered.sent == 0
+    [row] = line_rows(line.app)
+    assert row.status == "pending" and "unreachable" in row.last_error
+    platform.delay = 0
+    line.run(now=now + timedelta(minutes=5))
+    [row] = line_rows(line.app)
+    assert row.status == "sent"
+    assert len(platform.seen_by(user)) == seen + 1  # taken during the slow try, refused (409) on the retry
