@@ -209,7 +209,8 @@ def test_unfollow_unsend_and_events_without_a_user_do_not_crash(line):
     line.post(group)
     result = line.run()
     assert result.processed.failed == 0
-    assert "Hello" in line.platform.last(stranger)["text"]
+    assert line.platform.seen_by(user_id(15)) == []  # not answered in a group
+    assert "ยินดีให้บริการ" in line.platform.last(stranger)["text"]  # Thai by default
 
 
 def test_information_for_a_waiting_case_is_added_and_several_ask_which(line):

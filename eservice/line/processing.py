@@ -293,7 +293,8 @@ def process_one(event_id: int, *, worker: str, now: datetime, result: ProcessRes
             session.rollback()
             result.skipped += 1
             return
-        user_id = parsed.user_id or event.line_user_id
+        # The user id checked when the event was stored, and only for a one-to-one chat.
+        user_id = event.line_user_id if parsed.user_id == event.line_user_id else None
         if user_id and conversation_applies(parsed.incoming):
             chat = _chat_for(session, user_id, now)
             replies = conversation.handle(session, chat, parsed.incoming, _context(now))

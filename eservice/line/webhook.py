@@ -79,7 +79,8 @@ def parse_body(body: bytes) -> list[StoredEvent]:
         if not isinstance(event_type, str) or not EVENT_TYPE.match(event_type):
             continue
         source = raw.get("source")
-        user_id = source.get("userId") if isinstance(source, dict) else None
+        # Only one-to-one chats: in a group or room the bot is not the place to file a case.
+        user_id = source.get("userId") if isinstance(source, dict) and source.get("type") == "user" else None
         context = raw.get("deliveryContext")
         try:
             # ASCII JSON: a lone surrogate or a NUL in a message cannot break the database's text.
