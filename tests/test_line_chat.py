@@ -266,3 +266,25 @@ def test_a_whole_filing_in_thai(line):
         case = db.session.scalar(select(Case))
         assert case.locale == "th" and case.anonymous and case.reporter.line_user_id == user
         assert case.reporter.first_name == "" and case.reporter.phone == ""
+
+
+def test_a_photo_sent_while_the_content_api_is_down_is_kept_and_taken_later(line):
+    from eservice.models.line import LineEvent
+
+    user = user_id(41)
+    start_complaint(line, user)
+    line.platform.down = True
+    line.post(line.image_event(user, make_jpeg()), line.text_event(user, "ถ่ายจากหน้าบ้าน"))
+    now = datetime.now(UTC)
+    result = line.run(now=now)
+    assert result.processed.retried == 1 and result.processed.done == 0  # the text waits behind the photo
+    with line.app.app_context():
+        assert [e.status for e in db.session.scalars(select(LineEvent).order_by(LineEvent.id))][-2:] == [
+            "pending", "pending"]
+    line.platform.down = False
+    line.run(now=now + timedelta(minutes=2))
+    with line.app.app_context():
+        chat = db.session.scalar(select(LineChat))
+        assert len(chat.photos) == 1
+        assert chat.draft["description"].endswith("ถ่ายจากหน้าบ้าน")  # handled after the photo, in order
+    assert any("Photo 1 of 5" in t for t in line.platform.texts(user))
