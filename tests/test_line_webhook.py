@@ -111,3 +111,42 @@ def test_admin_sees_the_set_up(line, make_user, login_as):
     login_as(officer, other)
     assert other.get("/admin/line").status_code == 403
     assert count(line.app, OutboxMessage) == 0
+
+
+def test_the_line_commands_process_pending_events_and_show_the_queues(line):
+    user = user_id(5)
+    line.post(line.follow_event(user))
+    runner = line.app.test_cli_runner()
+    status = runner.invoke(args=["line", "status"])
+    assert status.exit_code == 0
+    assert "configured: yes" in status.output and "https://eservice.example.go.th/line/webhook" in status.output
+    assert "events: pending 1" in status.output
+    result = runner.invoke(args=["line", "process"])
+    assert result.exit_code == 0 and "1 events processed" in result.output and "1 messages sent" in result.output
+    assert "events: done 1" in runner.invoke(args=["line", "status"]).output
+    assert len(line.platform.seen_by(user)) == 2
+
+
+def test_the_worker_processes_line_events_with_the_mail(line):
+    import threading
+
+    from eservice.notifications.worker import run_worker
+
+    user = user_id(6)
+    line.post(line.follow_event(user))
+    line.app.config.update(WORKER_POLL_SECONDS=0.2)
+    stop = threading.Event()
+
+    def work():
+        with line.app.app_context():
+            run_worker(stop=stop, sla=False)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while len(line.platform.seen_by(user)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    thread.join(timeout=30)
+    assert len(line.platform.seen_by(user)) == 2
+    assert count(line.app, LineEvent, LineEvent.status == "done") == 1
