@@ -35,7 +35,7 @@ def test_every_public_event_is_pushed_once_in_the_same_transaction(line):
     before = len(line.platform.seen_by(user))
     act(staff, code, "acknowledge", note="รับเรื่องแล้ว จะออกตรวจ", expect=302)
     # Queued with the change, before any worker ran.
-    assert [r.kind for r in line_rows(line.app)] == ["acknowledged"]
+    assert [r.kind for r in line_rows(line.app)] == ["acknowledge"]
     act(staff, code, "reply", note="ช่างจะเข้าพื้นที่วันพรุ่งนี้", confirm="y", expect=302)
     act(staff, code, "note", note="ภายใน: ต้องใช้รถกระเช้า", expect=302)  # internal: never pushed
     act(staff, code, "request_info", note="เสาต้นไหนครับ", expect=302)
@@ -100,7 +100,7 @@ def test_reopen_from_the_resolution_message_within_the_period_only(line):
         assert case.status == "in_progress" and case.reopen_count == 1
         assert case.events[-1].note == "ไฟยังดับอยู่ครับ"
     # The citizen's own reopening is answered in chat, not pushed back to them.
-    assert [r.kind for r in line_rows(line.app)] == ["resolved"]
+    assert [r.kind for r in line_rows(line.app)] == ["resolve"]
     act(staff, code, "resolve", note="ซ่อมอีกครั้ง", expect=302)
     line.run()
     late = datetime.now(UTC) + timedelta(days=45)
@@ -154,7 +154,9 @@ def test_a_user_who_blocked_the_account_fails_at_once_and_is_shown_hidden(line, 
     [row] = line_rows(line.app)
     assert row.status == "failed" and row.attempts == 1 and "403" in row.last_error
     admin = make_user("admin1", roles=("admin",))
-    page = login_as(admin, line.app.test_client()).get("/admin/outbox?lang=en").get_data(as_text=True)
+    client = login_as(admin, line.app.test_client())
+    client.get("/lang/en")
+    page = client.get("/admin/outbox").get_data(as_text=True)
     assert f"outbox-{row.id}" in page and "a LINE user (hidden)" in page
     assert user not in page
 

@@ -100,7 +100,8 @@ def test_the_webhook_answers_fast_while_the_content_api_hangs(make_app, platform
 def test_admin_sees_the_set_up(line, make_user, login_as):
     admin = make_user("admin1", roles=("admin",))
     client = login_as(admin, line.client)
-    page = client.get("/admin/line?lang=en").get_data(as_text=True)
+    client.get("/lang/en")
+    page = client.get("/admin/line").get_data(as_text=True)
     assert "https://eservice.example.go.th/line/webhook" in page
     assert 'id="line-last-webhook"' in page
     line.post()

@@ -46,6 +46,9 @@ class CaseAction:
     clock: ClockEffect = ClockEffect.NONE
     citizen_mail: str | None = None  # mail kind to the citizen (public events only)
     staff_mail: str | None = None  # mail kind to the people handling the case
+    # Pushed to the citizen's LINE account when the case was filed in LINE chat (eservice.domain.line.pushes);
+    # only when staff cause it: what the citizen does in chat is answered there.
+    line_push: bool = False
     # Staff send it from the case page: form prefix and endpoint ``staff.action_<staff_name>``, URL slug.
     staff_name: str | None = None
     slug: str | None = None
@@ -73,12 +76,14 @@ _REGISTRY = (
         "acknowledge", _l("Acknowledged"), _l("Acknowledged by the division"),
         sources=frozenset({_S.RECEIVED}), target=_S.ACKNOWLEDGED, public=True, citizen_mail="acknowledged",
         staff_name="acknowledge", slug="acknowledge", button=_l("Acknowledge"), done=_l("The case is acknowledged."),
+        line_push=True,
     ),
     CaseAction(
         "start", _l("Work started"), _l("Work started"),
         sources=frozenset({_S.RECEIVED, _S.ACKNOWLEDGED}), target=_S.IN_PROGRESS, public=True,
         citizen_mail="status_changed", staff_name="start", slug="start", button=_l("Start work"),
         done=_l("Work on the case has started."),
+        line_push=True,
     ),
     CaseAction(
         "request_info", _l("Asked the citizen for information"), _l("The office asked you for information"),
@@ -86,6 +91,7 @@ _REGISTRY = (
         clock=ClockEffect.PAUSE, citizen_mail="info_requested", staff_name="request_info", slug="request-info",
         button=_l("Ask the citizen for information"),
         done=_l("Your question was sent to the citizen; the clock is paused until they answer."),
+        line_push=True,
     ),
     CaseAction(
         "citizen_answer", _l("The citizen answered"), _l("You added information"),
@@ -97,29 +103,34 @@ _REGISTRY = (
         sources=frozenset({_S.AWAITING_CITIZEN}), target=_S.IN_PROGRESS, public=True, citizen_mail="status_changed",
         staff_name="resume", slug="resume", button=_l("Resume work"),
         done=_l("Work on the case has resumed; the clock runs again."),
+        line_push=True,
     ),
     CaseAction(
         "resolve", _l("Resolved"), _l("Resolved"),
         sources=_ALL_OPEN, target=_S.RESOLVED, public=True, answers=True, citizen_mail="resolved",
         staff_name="resolve", slug="resolve", button=_l("Resolve"),
         done=_l("The case is resolved; the citizen can now rate it."),
+        line_push=True,
     ),
     CaseAction(
         "reject", _l("Not accepted"), _l("Not accepted"),
         sources=_ALL_OPEN, target=_S.REJECTED, public=True, answers=True, citizen_mail="status_changed",
         staff_name="reject", slug="reject", button=_l("Reject or refer elsewhere"),
         done=_l("The case is not accepted."),
+        line_push=True,
     ),
     CaseAction(
         "mark_duplicate", _l("Marked as a duplicate"), _l("Merged with another case"),
         sources=_ALL_OPEN, target=_S.DUPLICATE, public=True, answers=True, citizen_mail="status_changed",
         staff_name="mark_duplicate", slug="mark-duplicate", button=_l("Mark as duplicate"),
         done=_l("The case is merged into the original."),
+        line_push=True,
     ),
     CaseAction(
         "close", _l("Closed"), _l("Closed"),
         sources=frozenset({_S.RESOLVED, _S.REJECTED, _S.DUPLICATE}), target=_S.CLOSED, public=True,
         staff_name="close", slug="close", button=_l("Close"), done=_l("The case is closed."),
+        line_push=True,
     ),
     CaseAction(
         "reopen", _l("Reopened"), _l("Reopened"),
@@ -127,12 +138,14 @@ _REGISTRY = (
         by=(Actor.STAFF, Actor.CITIZEN), public=True, clock=ClockEffect.RESTART, citizen_mail="reopened",
         staff_mail="case_reopened", staff_name="reopen", slug="reopen", button=_l("Reopen"),
         done=_l("The case is reopened."),
+        line_push=True,
     ),
     # --- events that do not change the status ---
     CaseAction(
         "public_reply", _l("Public reply"), _l("Reply from the office"), public=True, citizen_mail="reply",
         staff_name="reply", slug="reply", button=_l("Send the reply"),
         done=_l("Your reply is on the citizen's tracking page."),
+        line_push=True,
     ),
     CaseAction(
         "internal_note", _l("Internal note"), staff_name="note", slug="note", button=_l("Add the note"),
@@ -180,6 +193,8 @@ NEXT_STEP: dict[Status, str] = {
 }
 # Events that give the office's answer (resolved, not accepted, merged): they time the resolution.
 ANSWERING = frozenset(a.kind for a in _REGISTRY if a.answers)
+# Events a citizen who filed in LINE chat is told about there.
+LINE_PUSH_EVENTS = frozenset(a.kind for a in _REGISTRY if a.line_push)
 # Events the people handling a case hear about.
 STAFF_MAIL_EVENTS = frozenset(a.kind for a in _REGISTRY if a.staff_mail)
 

@@ -43,11 +43,13 @@ bp = Blueprint("line", __name__)
 
 def init_app(app: Flask) -> None:
     from ..extensions import csrf
-    from . import cli, views  # noqa: F401  (views register their routes on bp)
+    from ..outbox import add_worker_round
+    from . import background, cli, views  # noqa: F401  (views register their routes on bp)
 
     # LINE signs its requests; it cannot carry our CSRF token. Only the webhook is exempt.
     csrf.exempt(views.webhook)
     cli.init_app(app)
+    add_worker_round(app, background.worker_round)
     app.register_blueprint(bp)
     if app.config.get("LINE_CHANNEL_SECRET") and not app.testing:
         # linebot.v3 takes seconds to import: pay it at start-up, not in LINE's first webhook.

@@ -13,7 +13,7 @@ from datetime import datetime
 from flask import Flask
 
 from ..extensions import db
-from ..notifications.delivery import DeliveryResult, worker_name
+from ..outbox import DeliveryResult, worker_name
 from . import delivery, processing
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,20 @@ def run_round(*, now: datetime | None = None, worker: str | None = None, expire:
     result.processed = processing.process_all(now=now, worker=worker)
     result.delivered = delivery.drain(now=now, worker=worker)
     return result
+
+
+def worker_round(worker: str) -> tuple[bool, str]:
+    """The long-running worker's LINE round (registered with eservice.outbox.add_worker_round)."""
+    from .webhook import is_configured
+
+    if not is_configured():
+        return False, ""
+    result = run_round(worker=worker)
+    summary = ""
+    if result.busy:
+        summary = (f"LINE: {result.processed.done} events processed, {result.delivered.sent} messages sent, "
+                   f"{result.delivered.failed} failed, {result.expired} unfinished reports expired")
+    return bool(result.processed.done or result.delivered.sent), summary
 
 
 class _Runner(threading.Thread):

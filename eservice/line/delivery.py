@@ -28,8 +28,7 @@ from ..database import begin_write
 from ..domain.line import pushes
 from ..extensions import db
 from ..models.outbox import OutboxMessage
-from ..notifications.delivery import DeliveryResult, due_clause, retry_delay, worker_name
-from ..notifications.render import track_url
+from ..outbox import DeliveryResult, due_clause, retry_delay, track_url, worker_name
 from .client import LineError, line_client
 
 log = logging.getLogger(__name__)

@@ -35,8 +35,7 @@ from ..extensions import db
 from ..models import Organisation
 from ..models.line import LineChat, LineEvent
 from ..models.outbox import OutboxMessage
-from ..notifications.delivery import worker_name
-from ..notifications.render import external_url
+from ..outbox import external_url, worker_name
 from .client import LineError, line_client
 from .intake import build_intake
 

@@ -6,8 +6,9 @@ from flask import abort, current_app, render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..auth import roles_required
+from ..auth import permission_required
 from ..database import begin_write
+from ..domain import policy
 from ..extensions import db
 from ..models.line import LINE_EVENT_STATUSES, LineEvent
 from ..models.outbox import OUTBOX_STATUSES, OutboxMessage
@@ -58,13 +59,13 @@ def webhook():
 
 def webhook_url() -> str:
     """What to paste into the LINE Developers console: the webhook on the public address."""
-    from ..notifications.render import external_url
+    from ..outbox import external_url
 
     return external_url("line.webhook", "/line/webhook")
 
 
 @bp.route("/admin/line")
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def status():
     events = dict(db.session.execute(select(LineEvent.status, func.count()).group_by(LineEvent.status)).all())
     pushes = dict(db.session.execute(

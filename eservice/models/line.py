@@ -10,14 +10,13 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import Model, UTCDateTime, utcnow
 
 # pending: waiting for (another) try · processing: claimed by a worker · done · failed: gave up
 LINE_EVENT_STATUSES = ("pending", "processing", "done", "failed")
 
 
-class LineEvent(db.Model):
+class LineEvent(Model):
     """One webhook event, stored before the webhook answers and processed afterwards."""
 
     __tablename__ = "line_event"
@@ -44,7 +43,7 @@ class LineEvent(db.Model):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class LineChat(db.Model):
+class LineChat(Model):
     """The conversation with one LINE user: their language, where they are, and an unfinished report."""
 
     __tablename__ = "line_chat"
@@ -67,7 +66,7 @@ class LineChat(db.Model):
     )
 
 
-class LineDraftPhoto(db.Model):
+class LineDraftPhoto(Model):
     """A photo sent for an unfinished report, already checked and cleaned like a web upload."""
 
     __tablename__ = "line_draft_photo"
@@ -84,7 +83,7 @@ class LineDraftPhoto(db.Model):
     chat: Mapped[LineChat] = relationship(back_populates="photos")
 
 
-class LineChannelState(db.Model):
+class LineChannelState(Model):
     """One row: when LINE last called the webhook without new events (the console's "Verify", a
     redelivery). Calls with events are seen from the events themselves, so that busy webhooks do not
     all queue on this one row."""

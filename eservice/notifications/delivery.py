@@ -20,50 +20,26 @@ Every mail carries a Message-ID fixed when its row was written, so the one case 
 """
 
 import logging
-import os
 import smtplib
-import socket
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import formataddr, parseaddr
 
 from flask import current_app
 from flask_mail import BadHeaderError, Connection, Message
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..database import begin_write
 from ..domain.notify import clean_address, header_safe
 from ..extensions import db
 from ..models.outbox import OutboxMessage
+from ..outbox import DeliveryResult, due_clause, retry_delay, worker_name
 from .render import Rendered, organisation, render
 
+__all__ = ["DeliveryResult", "deliver_due", "drain", "retry", "retry_delay", "worker_name"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class DeliveryResult:
-    claimed: int = 0
-    sent: int = 0
-    retried: int = 0  # temporary failure, will be tried again
-    failed: int = 0  # gave up (refused for good, or out of tries)
-    released: int = 0  # not tried in this round (the connection broke first)
-
-    def add(self, other: "DeliveryResult") -> None:
-        for name in ("claimed", "sent", "retried", "failed", "released"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:100]
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Delay before try number ``attempts + 1``: base, then doubled each time, up to the maximum."""
-    config = current_app.config
-    seconds = config["OUTBOX_RETRY_BASE_SECONDS"] * 2 ** max(0, attempts - 1)
-    return timedelta(seconds=min(seconds, config["OUTBOX_RETRY_MAX_SECONDS"]))
 
 
 def message_id_domain() -> str:
@@ -131,18 +107,6 @@ def build_message(row: OutboxMessage, rendered: Rendered, org) -> Message:
 
 
 # --- one round ---------------------------------------------------------------------------------------
-
-
-def due_clause(now: datetime, channel: str = "mail"):
-    """Rows of ``channel`` whose time has come, or whose worker's claim ran out. (LINE rows are sent by
-    eservice.line.delivery.)"""
-    return and_(
-        OutboxMessage.channel == channel,
-        or_(
-            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-            and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now),
-        ),
-    )
 
 
 def due_ids_query(dialect: str, *, now: datetime, limit: int):

@@ -11,12 +11,10 @@ case: the templates for those cases cannot show content because they never recei
 import re
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import BuildError
 
 from ..domain import actions, case_types, statuses
 from ..domain.notify import header_safe
@@ -25,6 +23,7 @@ from ..domain.thai import format_date
 from ..extensions import db
 from ..models import Organisation, User
 from ..models.outbox import OutboxMessage
+from ..outbox import external_url, track_url
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -69,17 +68,6 @@ def organisation() -> Organisation | None:
     return current_organisation(db.session)
 
 
-def external_url(endpoint: str, fallback: str = "/", **values) -> str:
-    """An absolute link for a mail, on PUBLIC_BASE_URL (there is no request to take the host from)."""
-    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc or "localhost", script_name=base.path or "/",
-                                       url_scheme=base.scheme or "http")
-    try:
-        return adapter.build(endpoint, values, force_external=True)
-    except BuildError:
-        return f"{base.scheme or 'http'}://{base.netloc}{base.path.rstrip('/')}{fallback}"
-
-
 def staff_case_url(case) -> str:
     """The case in the officer workspace; the queue if that page is not there."""
     return external_url("staff.case", "/staff", code=case.tracking_code)
@@ -87,10 +75,6 @@ def staff_case_url(case) -> str:
 
 def staff_queue_url() -> str:
     return external_url("staff.queue", "/staff")
-
-
-def track_url(code: str) -> str:
-    return external_url("public.track", "/track", code=code)
 
 
 def _status_label(status: str | None) -> str:

@@ -1,7 +1,8 @@
 """The long-running worker: deliver the outbox continuously, and run the SLA check on a schedule.
 
-When the LINE Official Account is set up it also processes LINE's stored webhook events, sends LINE
-replies and pushes, and expires unfinished reports in chat (:mod:`eservice.line.background`).
+On every round it also does the work other parts registered with :func:`eservice.outbox.add_worker_round`
+(the LINE Official Account: process LINE's webhook events, send LINE answers and pushes, expire unfinished
+reports in chat).
 
 One worker is all SQLite needs (and all it can use: its writers queue on one lock). On PostgreSQL run
 as many as you like, on as many machines as you like; each claims different mails (SKIP LOCKED), and a
@@ -15,9 +16,8 @@ import time
 from flask import current_app
 
 from ..extensions import db
-from ..line.background import run_round as run_line_round
-from ..line.webhook import is_configured as line_configured
-from .delivery import DeliveryResult, deliver_due, worker_name
+from ..outbox import DeliveryResult, worker_name, worker_rounds
+from .delivery import deliver_due
 from .sla import run_sla_check
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,11 @@ def run_worker(*, stop: threading.Event, sla: bool = True, echo=None) -> Deliver
             busy = result.claimed > 0 and (result.sent + result.failed + result.retried) > 0
             if echo and result.claimed:
                 echo(f"sent {result.sent}, retry later {result.retried}, failed {result.failed}")
-            if line_configured():
-                line = run_line_round(worker=name)
-                busy = busy or (line.delivered.claimed > 0 and line.delivered.sent > 0)
-                if echo and line.busy:
-                    echo(f"LINE: {line.processed.done} events processed, {line.delivered.sent} messages sent, "
-                         f"{line.delivered.failed} failed, {line.expired} unfinished reports expired")
+            for work in worker_rounds():
+                did_something, summary = work(name)
+                busy = busy or did_something
+                if echo and summary:
+                    echo(summary)
         except Exception:  # keep the worker alive; the error is in the log
             log.exception("worker round failed")
             db.session.rollback()

@@ -9,13 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Case, Reporter
-from .. import workflow
+from ..statuses import Status
 from ..tracking import normalise_code
 
 MY_CASES_SHOWN = 10
-# The status a case takes when the office asks the citizen something (named by the workflow's table,
-# so that no status is spelt out here).
-AWAITING_CITIZEN = workflow.TRANSITIONS["request_info"][1]
 
 
 def owns(case: Case | None, line_user_id: str) -> bool:
@@ -67,9 +64,9 @@ def awaiting_cases(session: Session, line_user_id: str) -> list[Case]:
     if not line_user_id:
         return []
     return list(session.scalars(
-        _owned(line_user_id).where(Case.status == AWAITING_CITIZEN).order_by(Case.received_at, Case.id)
+        _owned(line_user_id).where(Case.status == Status.AWAITING_CITIZEN).order_by(Case.received_at, Case.id)
     ))
 
 
 def status_label(case: Case) -> str:
-    return str(workflow.STATUS_LABELS.get(case.status, case.status))
+    return str(Status(case.status).label)

@@ -32,9 +32,10 @@ from sqlalchemy.orm import Session
 
 from ...models import Case, Category
 from ...models.line import LineChat, LineDraftPhoto
-from .. import case_types, workflow
+from .. import actions, case_types, workflow
 from ..errors import DomainError
 from ..filing import Intake, add_citizen_information, file_case, find_by_submission_token
+from ..statuses import Status
 from ..thai import format_date, is_valid_phone, normalise_phone
 from ..tracking import CODE_PATTERN, normalise_code
 from ..uploads import CleanFile
@@ -65,6 +66,8 @@ CATEGORY_PAGE = 11  # 11 categories + "more" + "cancel" = LINE's 13 buttons
 NAME_LIMIT = 100
 ADDRESS_LIMIT = 500
 RATING_SCORES = range(1, 6)
+# What the office wrote that the person reads again when they look at their case.
+QUOTED = (actions.PUBLIC_REPLY, actions.REQUEST_INFO, actions.RESOLVE, actions.REJECT)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -187,7 +190,7 @@ def _menu_buttons(chat: LineChat) -> list[dict]:
         for code in case_types.GENERAL_TYPES
     ]
     buttons += [
-        m.postback(_("Corruption or gift"), {"a": "integrity"}, _("Report corruption or a gift")),
+        m.postback(_("Corruption or gift"), {"a": "protected"}, _("Report corruption or a gift")),
         m.postback(_("My cases"), {"a": "mycases"}),
         m.postback(LANGUAGES[other], {"a": "lang", "l": other}),
     ]
@@ -275,7 +278,7 @@ def _on_postback(session, chat: LineChat, fields: dict[str, str], ctx) -> list[d
             return _unknown(session, chat, ctx)
         _start(chat, Step.CATEGORY, case_type=code, page=0)
         return _prompt(session, chat, ctx)
-    if action == "integrity":
+    if action == "protected":  # the protected web forms for corruption and gift reports
         return [integrity_message(ctx)]
     if action == "mycases":
         return [my_cases_message(session, chat, ctx)]
@@ -304,7 +307,7 @@ def _on_postback(session, chat: LineChat, fields: dict[str, str], ctx) -> list[d
             return _unknown(session, chat, ctx)
         return _prompt(session, chat, ctx)
     if action == "cat" and step == Step.CATEGORY:
-        category = _offered_category(session, chat.draft.get("case_type"), fields.get("c", ""))
+        category = _offered_category(session, (chat.draft or {}).get("case_type"), fields.get("c", ""))
         if category is None:
             return _unknown(session, chat, ctx)
         _update(chat, category=category.code)
@@ -377,7 +380,7 @@ def _on_text(session, chat: LineChat, text: str, ctx) -> list[dict]:
         chat.step = Step.PHOTOS
         return _prompt(session, chat, ctx)
     if step == Step.PHOTOS:
-        joined = (chat.draft.get("description", "") + "\n" + text).strip()
+        joined = ((chat.draft or {}).get("description", "") + "\n" + text).strip()
         if len(joined) > ctx.max_description:
             return [m.text(_("The description would be longer than %(max)d characters; this part was not added.",
                              max=ctx.max_description))] + _prompt(session, chat, ctx)
@@ -406,7 +409,7 @@ def _on_text(session, chat: LineChat, text: str, ctx) -> list[dict]:
     if step == Step.REOPEN_REASON:
         return _reopen(session, chat, text, ctx)
     if step == Step.WHICH_CASE:
-        _update(chat, text=(chat.draft.get("text", "") + "\n" + text).strip()[: ctx.max_description])
+        _update(chat, text=((chat.draft or {}).get("text", "") + "\n" + text).strip()[: ctx.max_description])
         return _prompt(session, chat, ctx)
     # Category, contact choice, confirmation: these steps are answered with the buttons.
     return [m.text(_("Please answer with one of the buttons below."))] + _prompt(session, chat, ctx)
@@ -455,6 +458,8 @@ def _on_photo(session, chat: LineChat, incoming: Incoming, ctx) -> list[dict]:
 
 def _keep_photo(chat: LineChat, incoming: Incoming) -> None:
     photo = incoming.photo
+    if photo is None:
+        return
     chat.photos.append(LineDraftPhoto(message_id=incoming.message_id[:64], filename=photo.filename,
                                       content_type=photo.content_type, data=photo.data))
 
@@ -669,13 +674,13 @@ def case_message(case: Case, chat: LineChat, ctx) -> dict:
         _("Filed on %(date)s; the office answers by %(due)s.", date=format_date(case.received_at, locale),
           due=format_date(case.resolve_due, locale)),
     ]
-    latest = next((e for e in reversed(case.events) if e.public and e.kind in workflow.EVENT_LABELS), None)
-    if latest is not None and latest.kind != "filed":
-        lines.append(_("Latest: %(what)s (%(date)s)", what=workflow.EVENT_LABELS[latest.kind],
+    latest = next((e for e in reversed(case.events) if e.public and actions.get(e.kind) is not None), None)
+    if latest is not None and latest.kind != actions.FILED.kind:
+        lines.append(_("Latest: %(what)s (%(date)s)", what=actions.citizen_label(latest.kind),
                        date=format_date(latest.created_at, locale)))
-        if latest.note and latest.kind in ("public_reply", "request_info", "resolve", "reject"):
+        if latest.note and latest.actor_kind != actions.Actor.CITIZEN and actions.get(latest.kind) in QUOTED:
             lines.append("“" + m.short(latest.note, 1000) + "”")
-    if case.status == cases.AWAITING_CITIZEN:
+    if case.status == Status.AWAITING_CITIZEN:
         lines.append(_("The office is waiting for your information: send it here as a message or a photo."))
     lines.append(_("Follow the case: %(link)s", link=ctx.track_url(case.tracking_code)))
     return m.text("\n".join(lines), case_buttons(case, ctx.reopen_days, ctx.now) + [

@@ -53,7 +53,7 @@ def camera_roll(label: object) -> dict:
 
 
 def text(body: object, quick_replies: list[dict] | None = None) -> dict:
-    message = {"type": "text", "text": str(body)[:MAX_TEXT] or "…"}
+    message: dict[str, object] = {"type": "text", "text": str(body)[:MAX_TEXT] or "…"}
     if quick_replies:
         if len(quick_replies) > MAX_QUICK_REPLIES:
             raise ValueError(f"{len(quick_replies)} quick replies; LINE takes {MAX_QUICK_REPLIES}")
