@@ -14,7 +14,7 @@ from eservice.extensions import db
 from eservice.models import Category, Channel, Division, Holiday, User, Village
 from eservice.models.measures import Measure
 
-from .admin_support import token_for
+from .web import token_for
 
 # The pages an executive may read: the measures report and what it is made of.
 EXECUTIVE_READS = {"admin.index", "admin.measures", "admin.ita", "admin.report", "admin.report_docx",
@@ -46,17 +46,6 @@ def concrete_url(app, rule) -> str:
     for name in rule.arguments:
         url = re.sub(rf"<(?:\w+:)?{name}>", str(ids[name]), url)
     return url
-
-
-@pytest.fixture
-def seeded(app):
-    """The seed's measures, so measure pages and the report have something to show."""
-    from eservice.domain.measures import load_measures_data
-
-    with app.app_context():
-        load_measures_data(db.session, app.config["REFERENCE_DATA"])
-        db.session.commit()
-    return app
 
 
 def test_the_map_has_the_pages_this_test_expects(app):

@@ -8,14 +8,6 @@ from eservice.domain import audit
 from eservice.extensions import db
 from eservice.models import User
 
-from .admin_support import english
-
-
-@pytest.fixture
-def admin(client, make_user, login_as):
-    login_as(make_user("root", roles=("admin",)))
-    return english(client)
-
 
 @pytest.fixture
 def entries(app, make_user):

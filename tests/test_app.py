@@ -9,25 +9,40 @@ from eservice import create_app
 from eservice.extensions import db
 from eservice.models import Category, Division, Organisation
 
-from .conftest import PG_URL, csrf_token, submission_token
+from .conftest import PG_URL
+from .web import csrf_token, submission_token
 
 
-def _fresh_app(tmp_path, **config):
-    url = PG_URL or f"sqlite:///{tmp_path / 'fresh.db'}"
-    from eservice import normalise_database_url
+@pytest.fixture
+def fresh_app(tmp_path, fresh_databases):
+    """An app on a database with no tables at all (on PostgreSQL the suite's schema is dropped, and the next
+    test builds it again)."""
+    apps = []
 
-    base = {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": normalise_database_url(url)}
-    base.update(config)
-    app = create_app(base)
-    with app.app_context():
-        db.drop_all()
-        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
-    return app
+    def make(**config):
+        url = PG_URL or f"sqlite:///{tmp_path / 'fresh.db'}"
+        from eservice import normalise_database_url
+
+        base = {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": normalise_database_url(url)}
+        base.update(config)
+        app = create_app(base)
+        apps.append(app)
+        fresh_databases.schema_changed()
+        with app.app_context():
+            db.drop_all()
+            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
-def test_init_builds_schema_loads_reference_data_and_is_idempotent(tmp_path):
-    app = _fresh_app(tmp_path)
+def test_init_builds_schema_loads_reference_data_and_is_idempotent(fresh_app):
+    app = fresh_app()
     runner = app.test_cli_runner()
     first = runner.invoke(args=["init"])
     assert first.exit_code == 0, first.output
@@ -51,11 +66,11 @@ def test_init_builds_schema_loads_reference_data_and_is_idempotent(tmp_path):
         assert db.session.scalar(select(Category.resolve_days).where(Category.code == "road")) == 20
 
 
-def test_migrations_match_the_models(tmp_path):
+def test_migrations_match_the_models(fresh_app):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    app = _fresh_app(tmp_path)
+    app = fresh_app()
     result = app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0, result.output
     with app.app_context(), db.engine.connect() as connection:

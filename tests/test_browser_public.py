@@ -2,7 +2,8 @@
 
 import pytest
 
-from .conftest import make_jpeg, screenshot
+from .conftest import screenshot
+from .factories import make_jpeg
 
 pytestmark = pytest.mark.browser
 

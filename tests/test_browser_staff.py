@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from .conftest import screenshot
-from .staff_helpers import PASSWORD, seed_case
+from .factories import PASSWORD, seed_case
 
 pytestmark = pytest.mark.browser
 

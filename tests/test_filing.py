@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from eservice.domain.tracking import hash_key
 from eservice.models import Attachment, Case, CaseEvent, Reporter, TrackingSequence
 
-from .conftest import csrf_token, get_case
+from .factories import load_case
+from .web import csrf_token
 
 
 @pytest.mark.parametrize(
@@ -24,7 +25,7 @@ def test_each_case_type_is_filed_and_routed(app, file_case, case_type, division_
     response, code, key = file_case(case_type)
     assert code.startswith("BPT-25") and code.endswith("-00001")
     assert len(key.replace("-", "")) == 16
-    case = get_case(app, code)
+    case = load_case(app, code)
     with app.app_context():
         case = app.extensions["sqlalchemy"].session.get(Case, case.id)
         assert case.case_type == case_type
@@ -149,7 +150,7 @@ def test_sequence_counts_up_per_fiscal_year(app, file_case):
 
 def test_resubmitting_the_same_form_files_once(app, client):
     page = client.get("/file/complaint").get_data(as_text=True)
-    from .conftest import submission_token
+    from .web import submission_token
 
     form = {
         "csrf_token": csrf_token(page),

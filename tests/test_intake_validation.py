@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from eservice.models import Attachment, Case, CaseEvent, TrackingSequence
 
-from .conftest import MINIMAL_PDF, csrf_token, make_jpeg, submission_token
+from .factories import MINIMAL_PDF, make_jpeg
+from .web import csrf_token, submission_token
 
 
 def _count(app, model):
