@@ -17,6 +17,7 @@ from ..domain.filing import (
     filing_digest,
     find_by_submission_token,
     find_case_by_code,
+    load_event_files,
 )
 from ..domain.uploads import ACCEPT_ATTRIBUTE, clean_upload
 from ..extensions import db, limiter
@@ -177,6 +178,7 @@ def tracked_case(code):
 
 def _render_case(case, *, info_form=None, rating_form=None, reopen_form=None, status=200):
     reopen_days = current_app.config["REOPEN_WITHIN_DAYS"]
+    load_event_files(db.session, case)
     return render_template(
         "public/case.html",
         case=case,

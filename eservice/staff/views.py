@@ -20,7 +20,7 @@ from ..database import begin_write
 from ..domain import audit, canned_replies, case_actions, case_types, clock, policy, workflow
 from ..domain import queue as queue_domain
 from ..domain.errors import DomainError
-from ..domain.filing import file_case, filing_digest, find_by_submission_token, find_case_by_code
+from ..domain.filing import file_case, filing_digest, find_by_submission_token, find_case_by_code, load_event_files
 from ..domain.thai import bangkok_today
 from ..domain.uploads import ACCEPT_ATTRIBUTE, ALLOWED_TYPES
 from ..extensions import db
@@ -339,6 +339,7 @@ def render_case(case: Case, *, submitted: dict | None = None, open_action: str |
     today = bangkok_today()
     holidays = clock.holidays_from(db.session, today)
     duplicates = case_actions.extra_reports(db.session, case)
+    load_event_files(db.session, case)
     events = [e for e in case.events if e.kind != "view"]
     views = [e for e in case.events if e.kind == "view"]
     return render_template(
