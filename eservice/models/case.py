@@ -117,6 +117,10 @@ class Case(Model):
     rating_score: Mapped[int | None] = mapped_column(Integer)
 
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Filed by a partner system through the Open311 API with this key (its own requests show it more).
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"), index=True)
+    # Open311 ``media_url``: a link the partner sent, shown to officers as a link; never fetched by us.
+    media_url: Mapped[str] = mapped_column(String(2000), default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
 
     category: Mapped[Category | None] = relationship()
