@@ -141,6 +141,7 @@ class Case(Model):
         back_populates="case", uselist=False, cascade="all, delete-orphan"
     )
     duplicate_of: Mapped["Case | None"] = relationship(remote_side=[id])
+    api_key: Mapped["ApiKey | None"] = relationship()  # noqa: F821  (eservice.models.open311)
 
     __mapper_args__ = {"version_id_col": version}
 
