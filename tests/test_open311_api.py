@@ -138,7 +138,8 @@ def test_a_category_with_one_general_type_needs_no_case_type(app, client):
         "first_name: Give the first name with the other contact details, or send none of them."]),
     ({"media_url": "javascript:alert(1)"}, 400, ["media_url: Give a web address that starts with http:// or https://."]),
     ({"attribute[case_type]": None}, 400, ["attribute[case_type]: This attribute is required."]),
-    ({"attribute[case_type]": "corruption"}, 400, ["attribute[case_type]: Choose one of the values the service lists."]),
+    ({"attribute[case_type]": "corruption"}, 400, [
+        "attribute[case_type]: Choose one of the values the service lists."]),
     ({"attribute[village]": "99"}, 400, ["attribute[village]: Choose one of the values the service lists."]),
     ({"attribute[colour]": "red"}, 400, ["attribute[colour]: This service has no such attribute."]),
     ({"favourite": "x"}, 400, ["favourite: This parameter is not part of GeoReport v2."]),

@@ -67,7 +67,9 @@ def open311_view(*, needs_key: bool = False, to_write: bool = False):
             _note_use(key)
             return response
 
-        return limiter.limit(context.rate_limit_value, key_func=context.rate_limit_key)(wrapped)
+        # One bucket per key (or per address without one) across every method of the API.
+        return limiter.shared_limit(context.rate_limit_value, scope="open311",
+                                    key_func=context.rate_limit_key)(wrapped)
 
     return decorator
 
