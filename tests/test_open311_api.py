@@ -218,7 +218,7 @@ def test_a_50_mb_body_is_refused_unread_in_the_spec_format(app, client):
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413
     assert errors(response) == [{"code": 413, "description":
-                                 "The request is too large: a request is a short form of at most 64 KB."}]
+                                 "The request is too large: a request is a short form of at most 128 KB."}]
     assert counts(app) == before
 
 

@@ -149,8 +149,10 @@ def test_filters_status_service_code_and_ids(app, client, file_case, make_user):
     assert ids(service_code="road,street_light", status="closed") == {light}
     assert ids(service_request_id=road) == {road}
     assert ids(service_request_id=f"{road}, {light.lower()}") == {road, light}
-    # service_request_id overrides every other argument, even ones that are wrong.
-    assert ids(service_request_id=light, status="open", start_date="nonsense") == {light}
+    # service_request_id overrides every other filter (a malformed one is still refused).
+    assert ids(service_request_id=light, status="open", service_code="road", start_date="2025-03-01T00:00:00Z",
+               end_date="2024-01-01T00:00:00Z") == {light}
+    assert get(client, "requests", service_request_id=light, start_date="nonsense").status_code == 400
     assert xml(get(client, "requests", "xml", status="closed")).findtext("request/service_request_id") == light
 
 

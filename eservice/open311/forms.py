@@ -22,6 +22,7 @@ from ..extensions import db
 from ..intake import IntakeForm, intake_form
 from ..models import Division, Village
 
+NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # as a form sends a number
 ATTRIBUTE_RE = re.compile(r"^attribute\[([^\]]*)\](\[\])?$")
 MAX_MEDIA_URL_CHARS = 2000
 # Parameters the spec defines that this service reads or knowingly ignores (device_id, account_id:
@@ -37,7 +38,9 @@ FIELD_NAMES = {
     "subject_division": "attribute[subject_division]",
     "anonymous": "first_name",
 }
-INVALID_CHOICE = "\x00"  # a value no choice has, so the form itself refuses what the partner sent
+INVALID_CHOICE = "-"  # a value no choice has, so the form itself refuses what the partner sent
+# Control characters (but tab and line breaks) cannot be stored or written in XML: refused, never dropped.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Open311IntakeForm(IntakeForm):
@@ -64,11 +67,14 @@ class Open311IntakeForm(IntakeForm):
             raise ValidationError(_l("Give the first name with the other contact details, or send none of them."))
 
     def validate_media_url(self, field):
-        value = (field.data or "").strip()
+        value = field.data or ""
         if not value:
             return
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # e.g. a broken [IPv6] host
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
             raise ValidationError(_l("Give a web address that starts with http:// or https://."))
 
 
@@ -78,10 +84,12 @@ def _one(params: MultiDict, name: str) -> str:
 
 
 def _number_problem(name: str, text: str):
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
+    value = None
+    if NUMBER.fullmatch(text):
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
     if value is None or not value.is_finite():
         return Problem(BAD_REQUEST, name, _l("Give %(name)s as a decimal number of degrees, e.g. 14.6321.",
                                              name=name))
@@ -94,6 +102,9 @@ def read_post(params: MultiDict):
     problems: list[Problem] = []
     attributes: dict[str, list[str]] = {}
     for name in params:
+        if any(CONTROL.search(str(value)) for value in params.getlist(name)) or CONTROL.search(name):
+            problems.append(Problem(BAD_REQUEST, CONTROL.sub("", name)[:60],
+                                    _l("Remove the control characters from this text.")))
         match = ATTRIBUTE_RE.match(name)
         if match:
             attributes.setdefault(match.group(1), []).extend(v for v in params.getlist(name) if str(v).strip())
@@ -163,7 +174,9 @@ def read_post(params: MultiDict):
         data["village"] = str(village.id) if village is not None else INVALID_CHOICE
     division_key = (attributes.get(open311_services.SUBJECT_DIVISION) or [""])[-1]
     if division_key:
-        division = db.session.scalar(select(Division).where(Division.code == division_key[:40]))
+        division = None
+        if open311_services.SERVICE_CODE.fullmatch(division_key):
+            division = db.session.scalar(select(Division).where(Division.code == division_key))
         data["subject_division"] = str(division.id) if division is not None else INVALID_CHOICE
 
     form = intake_form(case_type, form_class=Open311IntakeForm, formdata=data)

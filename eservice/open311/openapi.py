@@ -7,6 +7,9 @@ The JSON schemas follow the community schemas of open311/schema-validation (code
 from ..domain.open311.requests import MAX_DESCRIPTION_CHARS
 from .forms import MAX_MEDIA_URL_CHARS
 
+# A comma list, as the spec allows: spaces around items and empty items are ignored.
+CODE_LIST = r"^[ \t\n\r,]*({code}([ \t\n\r]*,[ \t\n\r,]*{code})*)?[ \t\n\r,]*$"
+
 
 def _nullable(kind: str, **extra) -> dict:
     return {"type": [kind, "null"], **extra}
@@ -20,17 +23,22 @@ FORMAT = {
     "name": "format", "in": "path", "required": True, "description": "json or xml",
     "schema": {"type": "string", "enum": ["json", "xml"]},
 }
-JURISDICTION = {
-    "name": "jurisdiction_id", "in": "query", "required": False,
-    "description": "Optional on this single-jurisdiction endpoint; another jurisdiction answers 404.",
-    "schema": {"type": "string"},
-}
-API_KEY = {
-    "name": "api_key", "in": "query", "required": False,
-    "description": "A partner's key. Needed to file; with it, a partner's own requests show their details. "
-                   "A revoked or unknown key is refused (403) on every method.",
-    "schema": {"type": "string"},
-}
+def _jurisdiction(expected: str) -> dict:
+    return {
+        "name": "jurisdiction_id", "in": "query", "required": False,
+        "description": "Optional on this single-jurisdiction endpoint; another jurisdiction answers 404.",
+        # Empty is the same as absent (the spec's "optional arguments").
+        "schema": {"type": "string", "enum": [expected, ""]} if expected else {"type": "string"},
+    }
+# Control characters (but tab and line breaks) are refused in any text.
+NO_CONTROL = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f"
+TEXT = f"^[^{NO_CONTROL}]*$"
+NOT_BLANK = f"^[^{NO_CONTROL}]*[^\\s\\u0085{NO_CONTROL}][^{NO_CONTROL}]*$"  # also after trimming spaces
+SPACE = r"[ \t\n\r]"  # trimmed from query values (form feeds and the like are control characters here)
+W3C = (rf"^{SPACE}*([0-9]{{4}}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]"
+       rf"(:[0-5][0-9](\.[0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]){SPACE}*)?$")
+# Optional on every GET: with it, a partner's own requests show their details; a bad one is refused.
+MAY_USE_KEY = [{}, {"api_key": []}]
 ERRORS = {"description": "The spec's errors, several at once where several things are wrong", "content": {
     "application/json": {"schema": _ref("Errors")},
     "text/xml": {"schema": {"type": "string"}},
@@ -148,34 +156,77 @@ SCHEMAS = {
         "type": "object", "required": ["service_request_id", "token"],
         "properties": {"service_request_id": {"type": "string"}, "token": {"type": "string"}},
     }},
-    "NewRequest": {
-        "type": "object", "required": ["service_code"],
-        "properties": {
-            "api_key": {"type": "string", "description": "May also be sent in the query string"},
-            "jurisdiction_id": {"type": "string"},
-            "service_code": {"type": "string"},
-            "lat": {"type": "number", "minimum": -90, "maximum": 90},
-            "long": {"type": "number", "minimum": -180, "maximum": 180},
-            "address_string": {"type": "string", "maxLength": 500},
-            "address_id": {"type": "string", "description": "Not a location here: there is no address register"},
-            "email": {"type": "string"},
-            "device_id": {"type": "string", "description": "Accepted and not used"},
-            "account_id": {"type": "string", "description": "Accepted and not used"},
-            "first_name": {"type": "string", "maxLength": 100},
-            "last_name": {"type": "string", "maxLength": 100},
-            "phone": {"type": "string", "description": "A Thai mobile (10 digits) or landline (9 digits)"},
-            "description": {"type": "string", "maxLength": MAX_DESCRIPTION_CHARS},
-            "media_url": {"type": "string", "maxLength": MAX_MEDIA_URL_CHARS,
-                          "description": "A link the officer can open; never fetched by the server"},
-            "attribute[case_type]": {"type": "string", "description": "See the service definition"},
-            "attribute[village]": {"type": "string", "description": "See the service definition"},
-            "attribute[subject_division]": {"type": "string", "description": "See the service definition"},
-        },
-    },
 }
 
 
-def document(server_url: str) -> dict:
+def _text(max_length: int | None = None, pattern: str = TEXT, **extra) -> dict:
+    schema = {"type": "string", "pattern": pattern, **extra}
+    if max_length:
+        schema["maxLength"] = max_length
+    return schema
+
+
+def _or_blank(schema: dict) -> dict:
+    """Empty is the same as absent (the spec's "optional arguments"), and so are spaces alone."""
+    return {"anyOf": [{"type": "string", "pattern": rf"^{SPACE}*$"}, schema]}
+
+
+def _new_request(services: list[tuple[str, list]], jurisdiction: str) -> dict:
+    """The POST body: one branch per service, with its own attributes, so that a body the document
+    allows is a body the service accepts (the rules that cross fields are written out too)."""
+    common = {
+        "api_key": _text(200, description="May also be sent in the query string"),
+        "jurisdiction_id": {"type": "string", "enum": [jurisdiction, ""]} if jurisdiction else _text(200),
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "long": {"type": "number", "minimum": -180, "maximum": 180},
+        "address_string": _text(500),
+        "address_id": _text(100, description="Not a location here: there is no address register"),
+        "email": _or_blank({"type": "string", "maxLength": 254,
+                            "pattern": r"^[a-z0-9][a-z0-9_+-]{0,30}@([a-z0-9]{1,20}\.){1,3}[a-z]{2,10}$"}),
+        "device_id": _text(100, description="Accepted and not used"),
+        "account_id": _text(100, description="Accepted and not used"),
+        "first_name": _text(100),
+        "last_name": _text(100),
+        "phone": _or_blank({"type": "string", "pattern": r"^(0[689][0-9]{8}|0[2-7][0-9]{7})$",
+                            "description": "A Thai mobile (10 digits) or landline (9 digits)"}),
+        "description": _text(MAX_DESCRIPTION_CHARS, NOT_BLANK),
+        "media_url": {"anyOf": [{"type": "string", "maxLength": 0}, _text(
+            MAX_MEDIA_URL_CHARS, rf"^https?://[A-Za-z0-9.-]+(/[^\s{NO_CONTROL}]*)?$",
+            description="A link the officer can open; never fetched by the server")]},
+    }
+
+    def given(*names):
+        """Each of ``names`` sent and not blank."""
+        shapes = {"lat": {"type": "number"}, "long": {"type": "number"}}
+        return {"required": list(names), "properties": {
+            name: shapes.get(name, {"type": "string", "pattern": NOT_BLANK}) for name in names}}
+
+    rules = [
+        # A location: lat and long together, or address_string without either.
+        {"anyOf": [given("lat", "long"),
+                   {**given("address_string"), "not": {"anyOf": [{"required": ["lat"]}, {"required": ["long"]}]}}]},
+        # Contact details come with a first name, or none are sent.
+        {"anyOf": [given("first_name"), {"not": {"anyOf": [given("last_name"), given("phone"), given("email")]}}]},
+    ]
+    branches = []
+    for code, attributes in services:
+        properties = {**common, "service_code": {"type": "string", "const": code}}
+        for attribute in attributes:
+            keys = [k for k, _ in attribute.values] + ([] if attribute.required else [""])
+            properties[f"attribute[{attribute.code}]"] = {"type": "string", "enum": keys,
+                                                          "description": str(attribute.description)}
+        required = ["service_code", "description"] + [f"attribute[{a.code}]" for a in attributes if a.required]
+        branches.append({"type": "object", "properties": properties, "required": required,
+                         "additionalProperties": False, "allOf": rules})
+    return {"oneOf": branches} if branches else {"type": "object"}
+
+
+def document(server_url: str, services: list[tuple[str, list]], jurisdiction: str) -> dict:
+    """The document for the services offered now (``services``: code and attributes of each)."""
+    codes = [code for code, _ in services]
+    code_schema = {"type": "string", "enum": codes} if codes else {"type": "string", "pattern": "^$"}
+    code_list = "|".join(codes) or "-"
+    jurisdiction_param = _jurisdiction(jurisdiction)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -184,50 +235,56 @@ def document(server_url: str) -> dict:
             "description": "Complaints, suggestions, questions and budget objections from partner systems, "
                            "filed and routed as on the web form (https://wiki.open311.org/GeoReport_v2). "
                            "Every address ends in .json or .xml; dates are W3C datetimes in Bangkok time. "
-                           "Corruption and No Gift Policy reports are never part of this API.",
+                           "Corruption and No Gift Policy reports are never part of this API. Errors: 400 for "
+                           "bad input (several at once), 403 for a missing, unknown, revoked or read-only key, "
+                           "404 for what does not exist; descriptions follow Accept-Language (Thai or English).",
         },
         "servers": [{"url": server_url}],
         "components": {
             "schemas": SCHEMAS,
-            "securitySchemes": {"api_key": {"type": "apiKey", "in": "query", "name": "api_key"}},
+            "securitySchemes": {"api_key": {
+                "type": "apiKey", "in": "query", "name": "api_key",
+                "description": "A partner's key, from the municipality's administrators. Needed to file; with "
+                               "it, a partner's own requests show their details. A revoked or unknown key is "
+                               "refused (403) on every method."}},
         },
         "paths": {
             "/discovery.{format}": {"get": {
-                "operationId": "discovery", "summary": "Service discovery",
+                "operationId": "discovery", "summary": "Service discovery", "security": MAY_USE_KEY,
                 "parameters": [FORMAT],
-                "responses": {"200": _answer("The endpoints", _ref("Discovery")), **_errors(403)},
+                "responses": {"200": _answer("The endpoints", _ref("Discovery")), **_errors(403, 404)},
             }},
             "/services.{format}": {"get": {
-                "operationId": "services", "summary": "GET Service List",
-                "parameters": [FORMAT, JURISDICTION, API_KEY],
+                "operationId": "services", "summary": "GET Service List", "security": MAY_USE_KEY,
+                "parameters": [FORMAT, jurisdiction_param],
                 "responses": {"200": _answer("The services", {"type": "array", "items": _ref("Service")}),
                               **_errors(403, 404)},
             }},
             "/services/{service_code}.{format}": {"get": {
-                "operationId": "service_definition", "summary": "GET Service Definition",
-                "parameters": [{"name": "service_code", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,39}$"}},
-                               FORMAT, JURISDICTION, API_KEY],
+                "operationId": "service_definition", "summary": "GET Service Definition", "security": MAY_USE_KEY,
+                "parameters": [{"name": "service_code", "in": "path", "required": True, "schema": code_schema},
+                               FORMAT, jurisdiction_param],
                 "responses": {"200": _answer("The service's attributes", _ref("ServiceDefinition")),
                               **_errors(403, 404)},
             }},
             "/requests.{format}": {
                 "get": {
-                    "operationId": "get_requests", "summary": "GET Service Requests",
+                    "operationId": "get_requests", "summary": "GET Service Requests", "security": MAY_USE_KEY,
                     "description": "service_request_id overrides every other filter. Without dates, the last "
-                                   "90 days; at most 90 days apart; at most 1,000 requests, newest first.",
+                                   "90 days; start_date and end_date at most 90 days apart, end_date not before "
+                                   "start_date; at most 1,000 requests, newest first.",
                     "parameters": [
-                        FORMAT, JURISDICTION, API_KEY,
-                        {"name": "service_request_id", "in": "query", "schema": {"type": "string"},
-                         "description": "Comma-separated tracking codes"},
-                        {"name": "service_code", "in": "query", "schema": {"type": "string"},
-                         "description": "Comma-separated service codes"},
-                        {"name": "status", "in": "query", "schema": {"type": "string"},
-                         "description": "open, closed, or both comma-separated"},
-                        {"name": "start_date", "in": "query", "schema": {"type": "string"},
-                         "description": "W3C datetime with a time zone"},
-                        {"name": "end_date", "in": "query", "schema": {"type": "string"},
-                         "description": "W3C datetime with a time zone"},
+                        FORMAT, jurisdiction_param,
+                        {"name": "service_request_id", "in": "query", "description": "Comma-separated tracking codes",
+                         "schema": {"type": "string", "pattern": CODE_LIST.format(code="[A-Za-z0-9-]{1,30}")}},
+                        {"name": "service_code", "in": "query", "description": "Comma-separated service codes",
+                         "schema": {"type": "string", "pattern": CODE_LIST.format(code=f"({code_list})")}},
+                        {"name": "status", "in": "query", "description": "open, closed, or both comma-separated",
+                         "schema": {"type": "string", "pattern": CODE_LIST.format(code="(open|closed)")}},
+                        {"name": "start_date", "in": "query", "description": "W3C datetime with a time zone",
+                         "schema": {"type": "string", "pattern": W3C}},
+                        {"name": "end_date", "in": "query", "description": "W3C datetime with a time zone",
+                         "schema": {"type": "string", "pattern": W3C}},
                     ],
                     "responses": {"200": _answer("The requests", _ref("Requests")), **_errors(403, 404)},
                 },
@@ -238,25 +295,25 @@ def document(server_url: str) -> dict:
                     "security": [{"api_key": []}],
                     "parameters": [FORMAT],
                     "requestBody": {"required": True, "content": {
-                        "application/x-www-form-urlencoded": {"schema": _ref("NewRequest")},
+                        "application/x-www-form-urlencoded": {"schema": _new_request(services, jurisdiction)},
                     }},
                     "responses": {"200": _answer("The new request's id and notice", _ref("Filed")),
                                   **_errors(403, 404)},
                 },
             },
             "/requests/{service_request_id}.{format}": {"get": {
-                "operationId": "get_request", "summary": "GET Service Request",
+                "operationId": "get_request", "summary": "GET Service Request", "security": MAY_USE_KEY,
                 "parameters": [{"name": "service_request_id", "in": "path", "required": True,
                                 "schema": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,30}$"}},
-                               FORMAT, JURISDICTION, API_KEY],
+                               FORMAT, jurisdiction_param],
                 "responses": {"200": _answer("The request", _ref("Requests")), **_errors(403, 404)},
             }},
             "/tokens/{token}.{format}": {"get": {
-                "operationId": "token", "summary": "GET service_request_id from a token",
+                "operationId": "token", "summary": "GET service_request_id from a token", "security": MAY_USE_KEY,
                 "description": "Every service is realtime, so no token is ever issued: every token is unknown.",
                 "parameters": [{"name": "token", "in": "path", "required": True,
                                 "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"}},
-                               FORMAT, JURISDICTION, API_KEY],
+                               FORMAT, jurisdiction_param],
                 "responses": {"200": _answer("The request of the token", _ref("Token")), **_errors(403, 404)},
             }},
         },

@@ -164,5 +164,9 @@ def openapi():
     from .openapi import document
 
     context.prepare()
-    return jsonify(document(url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[0]))
+    locale = current_locale()
+    offered = [(c.code, open311_services.service_attributes(db.session, c, locale))
+               for c in open311_services.offered_services(db.session)]
+    server = url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[0]
+    return jsonify(document(server, offered, _expected_jurisdiction()))
 

@@ -27,7 +27,7 @@ def end_of_day(day: date | None) -> str | None:
 
 def parse_w3c(text: str) -> datetime | None:
     """An aware UTC datetime, or None when ``text`` is not a W3C datetime with a zone."""
-    match = W3C_DATETIME.match(text.strip())
+    match = W3C_DATETIME.match(text.strip(" \t\n\r"))
     if not match:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()

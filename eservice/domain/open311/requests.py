@@ -9,6 +9,7 @@ Who sees what:
 - Corruption and gift reports are never shown to anyone: their ids answer exactly as unknown ids.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from .. import audit, tracking
 from ..case_types import GENERAL_TYPES
 from ..filing import Filed, Intake, file_case
 from ..thai import format_date
-from ..workflow import OPEN_STATUSES
+from ..workflow import OPEN_STATUSES, STATUS_LABELS
 from . import keys
 from .dates import end_of_day, parse_w3c, w3c
 from .problems import BAD_REQUEST, NOT_FOUND, Open311Error, Problem, fail
@@ -35,6 +36,7 @@ STATUSES = (OPEN, CLOSED)
 MAX_SPAN = timedelta(days=90)  # the spec's window: start_date..end_date, and the default
 MAX_RESULTS = 1000  # "the last 90 days or the first 1,000, whichever is smaller"
 MAX_DESCRIPTION_CHARS = 4000  # the spec's limit on description
+REQUEST_ID = re.compile(r"[A-Z0-9-]{1,30}")  # a tracking code's characters
 FIELD_ORDER = (
     "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
     "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
@@ -47,8 +49,6 @@ def open311_status(case: Case) -> str:
 
 
 def _statuses_for(open311_statuses: set[str]) -> list[str]:
-    from ..workflow import STATUS_LABELS
-
     return [s for s in STATUS_LABELS if (OPEN if s in OPEN_STATUSES else CLOSED) in open311_statuses]
 
 
@@ -67,12 +67,16 @@ def _with_details(query):
     )
 
 
+def _well_formed(code: str) -> bool:
+    return bool(REQUEST_ID.fullmatch(code))
+
+
 def find_request(session: Session, service_request_id: str) -> Case:
     """The request with this id (the tracking code), or a 404 that reads the same for unknown ids and
     for corruption and gift reports."""
     code = tracking.normalise_code(service_request_id)
     case = None
-    if code and len(code) <= 30:
+    if _well_formed(code):
         case = session.scalar(_with_details(select(Case).where(Case.tracking_code == code, shown_clause())))
     if case is None:
         raise fail(NOT_FOUND, "service_request_id", _l("No request has this service_request_id."))
@@ -145,27 +149,34 @@ class RequestQuery:
     end: datetime
 
 
+SPACES = " \t\n\r"  # what is trimmed from a value (as the OpenAPI document's patterns say)
+
+
 def _values(params: Mapping[str, list[str]], name: str) -> list[str]:
     """A parameter that may be sent several times and as a comma list; empty means not sent."""
     found = []
     for raw in params.get(name, []) or []:
         for part in str(raw).split(","):
-            part = part.strip()
+            part = part.strip(SPACES)
             if part and part not in found:
                 found.append(part)
     return found
 
 
 def _single(params: Mapping[str, list[str]], name: str) -> str:
-    values = [str(v).strip() for v in params.get(name, []) or [] if str(v).strip()]
+    values = [str(v).strip(SPACES) for v in params.get(name, []) or [] if str(v).strip(SPACES)]
     return values[-1] if values else ""
 
 
 def parse_query(session: Session, params: Mapping[str, list[str]], now: datetime | None = None) -> RequestQuery:
-    """Read the filters of GET requests; raises one Open311Error listing every bad one (HTTP 400)."""
+    """Read the filters of GET requests; raises one Open311Error listing every malformed one (HTTP 400).
+    service_request_id overrides the other filters, but a malformed one is refused all the same."""
     now = now or datetime.now(UTC)
     problems = []
-    ids = [tracking.normalise_code(v) for v in _values(params, "service_request_id")]
+    ids = [v.upper() for v in _values(params, "service_request_id")]
+    if not all(_well_formed(i) for i in ids):
+        problems.append(Problem(BAD_REQUEST, "service_request_id",
+                                _l("A service_request_id is a tracking code, e.g. BPT-2568-00042.")))
     codes = _values(params, "service_code")
     for code in codes:
         if find_service(session, code) is None:
@@ -185,14 +196,14 @@ def parse_query(session: Session, params: Mapping[str, list[str]], now: datetime
     if end_text and end is None:
         problems.append(Problem(BAD_REQUEST, "end_date",
                                 _l("Use the W3C format with a time zone, e.g. %(example)s.", example=example)))
-    if start is not None and end is not None:
-        if end < start:
-            problems.append(Problem(BAD_REQUEST, "end_date", _l("The end_date is before the start_date.")))
-        elif end - start > MAX_SPAN:
-            problems.append(Problem(BAD_REQUEST, "end_date",
-                                    _l("start_date and end_date may be at most 90 days apart.")))
-    if problems and not ids:
+    if problems:
         raise Open311Error(problems)
+    if start is not None and end is not None and not ids:
+        # The window rules are about filtering by date, which service_request_id overrides.
+        if end < start:
+            raise fail(BAD_REQUEST, "end_date", _l("The end_date is before the start_date."))
+        if end - start > MAX_SPAN:
+            raise fail(BAD_REQUEST, "end_date", _l("start_date and end_date may be at most 90 days apart."))
     if start is None and end is None:
         end = now
     if start is None:
@@ -205,7 +216,7 @@ def parse_query(session: Session, params: Mapping[str, list[str]], now: datetime
 def search(session: Session, query: RequestQuery, limit: int = MAX_RESULTS) -> list[Case]:
     statement = select(Case).where(shown_clause())
     if query.ids:
-        statement = statement.where(Case.tracking_code.in_([i for i in query.ids if len(i) <= 30][:limit]))
+        statement = statement.where(Case.tracking_code.in_([i for i in query.ids if _well_formed(i)][:limit]))
     else:
         statement = statement.where(Case.received_at >= query.start, Case.received_at <= query.end)
         if query.service_codes:

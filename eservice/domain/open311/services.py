@@ -5,6 +5,7 @@ inquiry, objection). Corruption and gift categories are never services: a partne
 them, and their codes answer as unknown codes.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -22,6 +23,7 @@ SUBJECT_DIVISION = "subject_division"
 ATTRIBUTE_CODES = (CASE_TYPE, VILLAGE, SUBJECT_DIVISION)
 
 SERVICE_TYPE = "realtime"  # every service answers with its service_request_id at once
+SERVICE_CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")  # as administrators may write category codes
 
 
 @dataclass
@@ -60,7 +62,10 @@ def offered_services(session: Session) -> list[Category]:
 
 def find_service(session: Session, code: str) -> Category | None:
     """The service with this code, or None: unknown codes and integrity categories alike."""
-    category = session.scalar(select(Category).where(Category.code == (code or "").strip()))
+    code = (code or "").strip()
+    if not SERVICE_CODE.fullmatch(code):
+        return None  # not a code at all (and nothing odd, such as a NUL, is sent to the database)
+    category = session.scalar(select(Category).where(Category.code == code))
     return category if is_service(category) else None
 
 
