@@ -172,6 +172,7 @@ def test_several_errors_at_once_in_both_formats_and_both_languages(app, client):
 
 
 def test_keys_are_checked_before_anything_is_filed(app, client):
+    reader = make_key(app, name="อ่านอย่างเดียว", can_write=False)
     before = counts(app)
     missing = post_request(client, None)
     assert missing.status_code == 403
@@ -179,7 +180,6 @@ def test_keys_are_checked_before_anything_is_filed(app, client):
     wrong = post_request(client, "not-a-key")
     assert wrong.status_code == 403
     assert errors(wrong)[0]["description"] == "api_key: This api_key is not valid, or it was revoked."
-    reader = make_key(app, name="อ่านอย่างเดียว", can_write=False)
     read_only = post_request(client, reader)
     assert read_only.status_code == 403 and "may only read" in errors(read_only)[0]["description"]
     # The read-only key still reads.

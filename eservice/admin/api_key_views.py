@@ -1,22 +1,20 @@
 """Administration of the Open311 API keys (issue 13): make one (shown once), rename or re-scope it, revoke it.
-Thin views over :mod:`eservice.domain.open311.keys`; every change is in the audit log."""
+Thin views over :mod:`eservice.domain.open311.keys`, which audits every change."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from ..auth import roles_required
-from ..database import begin_write
-from ..domain.errors import DomainError
+from ..auth import permission_required
+from ..domain import policy
 from ..domain.open311 import keys
 from ..extensions import db
 from ..i18n import current_locale
 from ..models import Case, Channel
 from ..models.open311 import ApiKey
+from ..web import acting, saving
 from . import bp
-from .common import record_change, show_error
 from .forms import ApiKeyForm
 
 
@@ -48,7 +46,7 @@ def _key_or_404(key_id: int) -> ApiKey:
 
 
 @bp.route("/api-keys")
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def api_keys():
     rows = db.session.scalars(select(ApiKey).order_by(ApiKey.revoked_at.isnot(None), ApiKey.name)).all()
     filed = dict(db.session.execute(
@@ -57,58 +55,38 @@ def api_keys():
 
 
 @bp.route("/api-keys/new", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def api_key_new():
     form = _form()
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            key, raw = keys.create_key(db.session, _input(form), created_by=current_user._get_current_object())
-            record_change("admin.api_key.create", target_type="api_key", target_id=key.id, details={
-                "name": key.name, "prefix": key.prefix, "channel": key.channel_code, "can_write": key.can_write,
-                "rate_limit": key.rate_limit})
-            db.session.commit()
-            # Shown on this answer only (no redirect: the key never goes into the session or an address).
+        with saving(form) as saved:
+            key, raw = keys.create_key(db.session, _input(form), by=acting())
+        if saved:
+            # Shown in this answer only (no redirect: the key never goes into the session or an address).
             return render_template("admin/api_key_created.html", key=key, raw_key=raw)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
     return render_template("admin/api_key_form.html", form=form, key=None), 422 if form.is_submitted() else 200
 
 
 @bp.route("/api-keys/<int:key_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def api_key_edit(key_id):
-    key = _key_or_404(key_id)
-    form = _form(key)
+    form = _form(_key_or_404(key_id))
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            key = _key_or_404(key_id)
-            changes = keys.update_key(db.session, key, _input(form))
-            if changes:
-                record_change("admin.api_key.update", target_type="api_key", target_id=key.id, details=changes)
-            db.session.commit()
-            flash(_("Key saved.") if changes else _("Nothing was changed."), "success")
+        with saving(form, done=_("Key saved.")) as saved:
+            if not keys.update_key(db.session, _key_or_404(key_id), _input(form), by=acting()):
+                saved.say(_("Nothing was changed."))
+        if saved:
             return redirect(url_for("admin.api_keys"))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-    key = _key_or_404(key_id)
-    return render_template("admin/api_key_form.html", form=form, key=key), 422 if form.is_submitted() else 200
+    return render_template("admin/api_key_form.html", form=form, key=_key_or_404(key_id)), \
+        422 if form.is_submitted() else 200
 
 
 @bp.route("/api-keys/<int:key_id>/revoke", methods=["POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def api_key_revoke(key_id):
     # CSRFProtect has checked the token of this POST, as of every other.
-    begin_write(db.session)
-    key = _key_or_404(key_id)
-    if keys.revoke_key(key):
-        record_change("admin.api_key.revoke", target_type="api_key", target_id=key.id,
-                      details={"name": key.name, "prefix": key.prefix})
-        db.session.commit()
-        flash(_("The key of %(name)s was revoked: it is refused from now on.", name=key.name), "success")
-    else:
-        db.session.rollback()
+    name = _key_or_404(key_id).name
+    with saving(done=_("The key of %(name)s was revoked: it is refused from now on.", name=name)) as saved:
+        if not keys.revoke_key(db.session, _key_or_404(key_id), by=acting()):
+            saved.say(None)
     return redirect(url_for("admin.api_keys"))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ...models import Channel
 from ...models.open311 import ApiKey
+from ..audit import By, change
 from ..errors import DomainError
 from .problems import FORBIDDEN, fail
 
@@ -99,8 +100,8 @@ def _clean(session: Session, data: KeyInput, current: ApiKey | None) -> dict:
     }
 
 
-def create_key(session: Session, data: KeyInput, *, created_by=None, now: datetime | None = None):
-    """A new key: returns (row, the key itself). The key is never stored and cannot be shown again."""
+def create_key(session: Session, data: KeyInput, *, by: By = By(), now: datetime | None = None):
+    """A new key, audited: returns (row, the key itself). The key is never stored nor can be shown again."""
     values = _clean(session, data, None)
     raw = new_key()
     key = ApiKey(
@@ -108,15 +109,17 @@ def create_key(session: Session, data: KeyInput, *, created_by=None, now: dateti
         prefix=raw[:PREFIX_CHARS],
         key_hash=hash_key(raw),
         created_at=now or datetime.now(UTC),
-        created_by_id=getattr(created_by, "id", None),
+        created_by_id=getattr(by.user, "id", None),
     )
     session.add(key)
     session.flush()
+    change(session, by, "admin.api_key.create", target_type="api_key", target_id=key.id, now=now,
+           details={**values, "prefix": key.prefix})
     return key, raw
 
 
-def update_key(session: Session, key: ApiKey, data: KeyInput) -> dict:
-    """Rename or re-scope a key (the key itself stays). Returns {field: [before, after]} of what changed."""
+def update_key(session: Session, key: ApiKey, data: KeyInput, *, by: By = By()) -> dict:
+    """Rename or re-scope a key (the key itself stays), audited. Returns {field: [before, after]}."""
     if key.revoked:
         raise DomainError(_l("This key was revoked; make a new one instead."))
     values = _clean(session, data, key)
@@ -125,14 +128,18 @@ def update_key(session: Session, key: ApiKey, data: KeyInput) -> dict:
         if getattr(key, name) != value:
             changes[name] = [getattr(key, name), value]
             setattr(key, name, value)
+    if changes:
+        change(session, by, "admin.api_key.update", target_type="api_key", target_id=key.id, details=changes)
     return changes
 
 
-def revoke_key(key: ApiKey, now: datetime | None = None) -> bool:
-    """Refused from now on. False when it was revoked already."""
+def revoke_key(session: Session, key: ApiKey, *, by: By = By(), now: datetime | None = None) -> bool:
+    """Refused from now on, audited. False when it was revoked already."""
     if key.revoked:
         return False
     key.revoked_at = now or datetime.now(UTC)
+    change(session, by, "admin.api_key.revoke", target_type="api_key", target_id=key.id, now=now,
+           details={"name": key.name, "prefix": key.prefix})
     return True
 
 

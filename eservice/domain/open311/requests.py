@@ -24,8 +24,9 @@ from ...models.reference import village_label
 from .. import audit, tracking
 from ..case_types import GENERAL_TYPES
 from ..filing import Filed, Intake, file_case
+from ..statuses import ALL as ALL_STATUSES
+from ..statuses import OPEN_STATUSES
 from ..thai import format_date
-from ..workflow import OPEN_STATUSES, STATUS_LABELS
 from . import keys
 from .dates import end_of_day, parse_w3c, w3c
 from .problems import BAD_REQUEST, NOT_FOUND, Open311Error, Problem, fail
@@ -49,7 +50,7 @@ def open311_status(case: Case) -> str:
 
 
 def _statuses_for(open311_statuses: set[str]) -> list[str]:
-    return [s for s in STATUS_LABELS if (OPEN if s in OPEN_STATUSES else CLOSED) in open311_statuses]
+    return [s for s in ALL_STATUSES if (OPEN if s in OPEN_STATUSES else CLOSED) in open311_statuses]
 
 
 def shown_clause():
@@ -246,9 +247,9 @@ def file_request(session: Session, key: ApiKey, intake: Intake, *, ip_address: s
     intake.channel_code = key.channel_code
     intake.api_key_id = key.id
     filed = file_case(session, intake, now=now)
-    audit.record(
-        session, "open311.request.create", actor=keys.actor_for(key), ip_address=ip_address,
-        target_type="case", target_id=filed.case.id, now=now,
+    audit.change(
+        session, audit.By(keys.actor_for(key), ip_address), "open311.request.create", target_type="case",
+        target_id=filed.case.id, now=now,
         details={"api_key_id": key.id, "api_key": key.name, "tracking_code": filed.case.tracking_code,
                  "channel": key.channel_code},
     )
