@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from eservice.domain import case_actions, workflow
 from eservice.domain.filing import add_citizen_information
 from eservice.domain.open311.requests import MAX_RESULTS
+from eservice.domain.statuses import Status
 from eservice.extensions import db
 from eservice.models import Case, Category
 
@@ -203,7 +204,7 @@ def test_at_most_the_first_1000_newest_first(app, client, file_case):
                 tracking_code=f"BPT-2500-{n:05d}", fiscal_year=2500, number=n, receipt_key_hash="0" * 64,
                 case_type="complaint", channel_code="web", category=road, division_id=template.division_id,
                 description="ทดสอบ", received_at=now - timedelta(minutes=n + 1), ack_due=template.ack_due,
-                resolve_due=template.resolve_due, status="received"))
+                resolve_due=template.resolve_due, status=Status.RECEIVED))
         db.session.commit()
     body = get(client, "requests").get_json()
     assert len(body) == MAX_RESULTS
