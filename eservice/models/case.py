@@ -1,6 +1,7 @@
 """Cases, their events, attachments, reporters and ratings."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -20,6 +21,9 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, valida
 from ..domain.statuses import INITIAL
 from .base import Model, UTCDateTime, utcnow
 from .reference import Category, Channel, Division, Village
+
+if TYPE_CHECKING:
+    from .open311 import ApiKey
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -141,7 +145,7 @@ class Case(Model):
         back_populates="case", uselist=False, cascade="all, delete-orphan"
     )
     duplicate_of: Mapped["Case | None"] = relationship(remote_side=[id])
-    api_key: Mapped["ApiKey | None"] = relationship()  # noqa: F821  (eservice.models.open311)
+    api_key: Mapped["ApiKey | None"] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -5,12 +5,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import Model, UTCDateTime, utcnow
 from .reference import Channel
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """One partner's key. The key itself is shown once when made; only its SHA-256 is kept (it has 240
     random bits, so a fast hash is enough, as for receipt keys)."""
 

@@ -4,7 +4,7 @@ The JSON schemas follow the community schemas of open311/schema-validation (code
 ``metadata`` is a boolean); XML answers carry the same elements and are described as text.
 """
 
-from ..domain.open311.requests import MAX_DESCRIPTION_CHARS
+from ..domain.open311.requests import MAX_DESCRIPTION_CHARS, STATUSES
 from .forms import MAX_MEDIA_URL_CHARS
 
 # A comma list, as the spec allows: spaces around items and empty items are ignored.
@@ -124,7 +124,7 @@ SCHEMAS = {
         "type": "object", "required": ["service_request_id", "status", "service_code", "requested_datetime"],
         "properties": {
             "service_request_id": {"type": "string", "description": "The tracking code"},
-            "status": {"type": "string", "enum": ["open", "closed"]},
+            "status": {"type": "string", "enum": list(STATUSES)},
             "status_notes": _nullable("string", description="The office's latest public reply"),
             "service_name": _nullable("string"),
             "service_code": {"type": "string"},
@@ -280,7 +280,7 @@ def document(server_url: str, services: list[tuple[str, list]], jurisdiction: st
                         {"name": "service_code", "in": "query", "description": "Comma-separated service codes",
                          "schema": {"type": "string", "pattern": CODE_LIST.format(code=f"({code_list})")}},
                         {"name": "status", "in": "query", "description": "open, closed, or both comma-separated",
-                         "schema": {"type": "string", "pattern": CODE_LIST.format(code="(open|closed)")}},
+                         "schema": {"type": "string", "pattern": CODE_LIST.format(code=f"({'|'.join(STATUSES)})")}},
                         {"name": "start_date", "in": "query", "description": "W3C datetime with a time zone",
                          "schema": {"type": "string", "pattern": W3C}},
                         {"name": "end_date", "in": "query", "description": "W3C datetime with a time zone",

@@ -42,7 +42,7 @@ def changeset(session: Session) -> str:
     )
     if latest is not None and latest.tzinfo is None:
         latest = latest.replace(tzinfo=UTC)
-    return w3c(latest or FIRST_CHANGESET)
+    return w3c(latest or FIRST_CHANGESET) or ""
 
 
 def discovery(session: Session, org: Organisation | None, endpoint_url: str, locale: str,

@@ -205,13 +205,15 @@ def parse_query(session: Session, params: Mapping[str, list[str]], now: datetime
             raise fail(BAD_REQUEST, "end_date", _l("The end_date is before the start_date."))
         if end - start > MAX_SPAN:
             raise fail(BAD_REQUEST, "end_date", _l("start_date and end_date may be at most 90 days apart."))
-    if start is None and end is None:
-        end = now
-    if start is None:
-        start = end - MAX_SPAN
-    if end is None:
-        end = start + MAX_SPAN
-    return RequestQuery(ids=ids, service_codes=codes, statuses=statuses, start=start, end=end)
+    # Without dates, the last 90 days; with one of them, the 90 days from or up to it.
+    if start is not None and end is not None:
+        window = (start, end)
+    elif start is not None:
+        window = (start, start + MAX_SPAN)
+    else:
+        last = end if end is not None else now
+        window = (last - MAX_SPAN, last)
+    return RequestQuery(ids=ids, service_codes=codes, statuses=statuses, start=window[0], end=window[1])
 
 
 def search(session: Session, query: RequestQuery, limit: int = MAX_RESULTS) -> list[Case]:
@@ -247,8 +249,9 @@ def file_request(session: Session, key: ApiKey, intake: Intake, *, ip_address: s
     intake.channel_code = key.channel_code
     intake.api_key_id = key.id
     filed = file_case(session, intake, now=now)
-    audit.change(
-        session, audit.By(keys.actor_for(key), ip_address), "open311.request.create", target_type="case",
+    # The audit log names the key (no staff account files through the API).
+    audit.record(
+        session, "open311.request.create", actor=keys.actor_for(key), ip_address=ip_address, target_type="case",
         target_id=filed.case.id, now=now,
         details={"api_key_id": key.id, "api_key": key.name, "tracking_code": filed.case.tracking_code,
                  "channel": key.channel_code},

@@ -84,7 +84,7 @@ def _subject_divisions(session: Session) -> list[Division]:
 def service_attributes(session: Session, category: Category, locale: str, *, villages=None) -> list[Attribute]:
     """The attributes of a service: the case type when it serves several, the village, and for
     objections the division concerned. Keys are the case type codes, village numbers, division codes."""
-    attributes = []
+    attributes: list[Attribute] = []
     types = general_types(category)
     if len(types) > 1:
         attributes.append(Attribute(
