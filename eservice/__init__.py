@@ -46,11 +46,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from . import admin, notifications, staff, statistics
+    from . import admin, notifications, open311, staff, statistics
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
-    for part in (staff, admin, statistics, notifications):
+    for part in (staff, admin, statistics, notifications, open311):
         part.init_app(app)
     return app
 

@@ -43,6 +43,8 @@ class Intake:
     locale: str = "th"
     files: list[CleanFile] = field(default_factory=list)
     submission_token: str | None = None
+    api_key_id: int | None = None  # filed by a partner system through the Open311 API with this key
+    media_url: str = ""  # Open311 media_url: a link for the officer, never fetched
 
 
 @dataclass
@@ -116,6 +118,8 @@ def file_case(session: Session, intake: Intake, *, by: By | None = None, now: da
         address_string=intake.address_string.strip(),
         lat=intake.lat,
         long=intake.long,
+        api_key_id=intake.api_key_id,
+        media_url=intake.media_url,
         anonymous=intake.anonymous,
         confidential=kind.confidential,
         locale=intake.locale,
@@ -133,7 +137,10 @@ def file_case(session: Session, intake: Intake, *, by: By | None = None, now: da
             email=intake.email,
             national_id=intake.national_id,
         )
-    event = workflow.start_life(case, actor=actor, data={"channel": intake.channel_code}, now=now)
+    event = workflow.start_life(
+        case, actor=actor, now=now,
+        data={"channel": intake.channel_code, **({"api_key_id": intake.api_key_id} if intake.api_key_id else {})},
+    )
     attach_files(case, event, intake.files, now)
     session.add(case)
     session.flush()
