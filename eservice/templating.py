@@ -25,6 +25,10 @@ def init_app(app: Flask) -> None:
     def datetime_filter(value, digits="arabic"):
         return thai.format_datetime(value, current_locale(), digits=digits) if value else ""
 
+    @app.template_filter("time")
+    def time_filter(value, digits="arabic"):
+        return thai.format_time(value, current_locale(), digits=digits) if value else ""
+
     @app.template_filter("text")
     def text_filter(value):
         """Always escaped: translated messages carry values people typed (a file name, a code), and

@@ -45,14 +45,20 @@ def format_date(value: date | datetime, locale: str = "th", *, digits: str = "ar
     return f"{value.day} {EN_MONTHS_SHORT[value.month - 1]} {value.year}"
 
 
-def format_datetime(value: datetime, locale: str = "th", *, digits: str = "arabic") -> str:
-    """``5 ม.ค. 2568 14:05 น.`` / ``5 Jan 2025 14:05``, always in Bangkok time."""
+def format_time(value: datetime, locale: str = "th", *, digits: str = "arabic") -> str:
+    """``09.32 น.`` (the Thai official style: a full stop, then น.) / ``09:32``, in Bangkok time."""
     local = to_bangkok(value)
-    text = f"{format_date(local.date(), locale)} {local:%H:%M}"
     if locale == "th":
-        text += " น."
+        text = f"{local:%H.%M} น."
         return thai_digits(text) if digits == "thai" else text
-    return text
+    return f"{local:%H:%M}"
+
+
+def format_datetime(value: datetime, locale: str = "th", *, digits: str = "arabic") -> str:
+    """``5 ม.ค. 2568 14.05 น.`` / ``5 Jan 2025 14:05``, always in Bangkok time."""
+    local = to_bangkok(value)
+    text = f"{format_date(local.date(), locale)} {format_time(local, locale)}"
+    return thai_digits(text) if digits == "thai" and locale == "th" else text
 
 
 def is_valid_national_id(value: str) -> bool:

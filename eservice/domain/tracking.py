@@ -66,6 +66,19 @@ def new_receipt_key() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, KEY_CHARS, 4))
 
 
+def receipt_key_for_token(secret: str, token: str) -> str:
+    """The receipt key of the filing sent with the one-time form token ``token``.
+
+    Derived (HMAC-SHA256 under the application's secret, 80 bits kept) rather than drawn at random, so
+    that the browser that filed, and only it, since only it holds the token, gets the same key back when
+    its form arrives twice (a double tap, a resent POST): the key is still stored nowhere, the token only
+    as a hash."""
+    digest = hmac.new(secret.encode(), b"receipt-key\0" + token.encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest[: KEY_BITS // 8], "big")
+    raw = "".join(KEY_ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(KEY_CHARS)))
+    return "-".join(raw[i : i + 4] for i in range(0, KEY_CHARS, 4))
+
+
 def normalise_key(text: str) -> str:
     """Accept the key as the citizen types it: any case, spaces or dashes, O for 0, I/L for 1."""
     cleaned = re.sub(r"[\s\-]", "", text or "").upper()

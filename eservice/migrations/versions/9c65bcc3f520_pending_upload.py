@@ -1,0 +1,43 @@
+"""Attachments kept across a refused filing form (pending_upload), tied to the form's one-time token
+
+Revision ID: 9c65bcc3f520
+Revises: 7c70fdd186ba
+Create Date: 2026-12-02 05:10:54.290664
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import eservice.models.base
+
+
+# revision identifiers, used by Alembic.
+revision = '9c65bcc3f520'
+down_revision = '7c70fdd186ba'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('pending_upload',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=True),
+    sa.Column('created_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('pending_upload', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pending_upload_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pending_upload_token_hash'), ['token_hash'], unique=False)
+
+
+
+def downgrade():
+    with op.batch_alter_table('pending_upload', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pending_upload_token_hash'))
+        batch_op.drop_index(batch_op.f('ix_pending_upload_created_at'))
+
+    op.drop_table('pending_upload')
