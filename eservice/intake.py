@@ -24,7 +24,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from .domain import case_types
 from .domain.errors import DomainError
 from .domain.filing import Intake
-from .domain.thai import is_valid_national_id, is_valid_phone, normalise_phone
+from .domain.thai import ascii_digits, is_valid_national_id, is_valid_phone, normalise_phone
 from .domain.uploads import clean_upload
 from .extensions import db
 from .models import Category, Division, Village
@@ -50,6 +50,11 @@ def _national_id(form, field):
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _ascii_digits(value):
+    """Numbers typed with Thai or full-width digits are kept as ASCII digits."""
+    return ascii_digits(value) if isinstance(value, str) else value
 
 
 class IntakeForm(FlaskForm):
@@ -91,7 +96,7 @@ class IntakeForm(FlaskForm):
         _l("Last name"), filters=[_strip],
         validators=[Length(max=100, message=_l("Keep it under %(max)d characters."))],
     )
-    phone = StringField(_l("Phone"), filters=[_strip], validators=[Optional(), _thai_phone])
+    phone = StringField(_l("Phone"), filters=[_strip, _ascii_digits], validators=[Optional(), _thai_phone])
     email = StringField(
         _l("Email"),
         filters=[_strip],
@@ -101,7 +106,8 @@ class IntakeForm(FlaskForm):
             Email(message=_l("Enter an email address like name@example.com."), check_deliverability=False),
         ],
     )
-    national_id = StringField(_l("National ID number"), filters=[_strip], validators=[Optional(), _national_id])
+    national_id = StringField(_l("National ID number"), filters=[_strip, _ascii_digits],
+                              validators=[Optional(), _national_id])
     consent = BooleanField(
         _l("I have read the personal data notice"),
         validators=[InputRequired(_l("Please confirm that you have read the personal data notice."))],

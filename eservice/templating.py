@@ -3,7 +3,7 @@
 from flask import Flask, g
 from markupsafe import escape
 
-from .domain import actions, case_actions, case_types, clock, statuses, thai
+from .domain import actions, audit_labels, case_actions, case_types, clock, statuses, thai
 from .domain.organisation import current as current_organisation
 from .i18n import current_locale
 
@@ -51,6 +51,10 @@ def init_app(app: Flask) -> None:
     }.items():
         app.add_template_filter(function, name)
 
+    @app.template_filter("audit_label")
+    def audit_label(value):
+        return audit_labels.label(value)
+
     @app.template_filter("case_type_label")
     def case_type_label(value):
         kind = case_types.CASE_TYPES.get(value)
@@ -70,9 +74,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def globals_():
+        locale = current_locale()
         return {
             "org": _organisation(),
-            "locale": current_locale(),
+            "locale": locale,
+            # Thai separates items and sentences with a space, never with an ASCII comma or full stop.
+            "sep": " " if locale == "th" else ", ",
+            "stop": " " if locale == "th" else ". ",
             "CASE_TYPES": case_types.CASE_TYPES,
             "Status": statuses.Status,
         }

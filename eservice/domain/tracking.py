@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..models import TrackingSequence
+from .thai import ascii_digits
 
 # Crockford's base32: no I, L, O or U, so a key read aloud or copied by hand is hard to get wrong.
 KEY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -30,7 +31,8 @@ def format_tracking_code(prefix: str, fiscal_year: int, number: int) -> str:
 
 
 def normalise_code(text: str) -> str:
-    return re.sub(r"\s+", "", text or "").upper()
+    """As typed: any spacing, lower case, Thai or full-width digits."""
+    return re.sub(r"\s+", "", ascii_digits(text or "")).upper()
 
 
 def allocate_number(session: Session, fiscal_year: int) -> int:
@@ -81,7 +83,7 @@ def receipt_key_for_token(secret: str, token: str) -> str:
 
 def normalise_key(text: str) -> str:
     """Accept the key as the citizen types it: any case, spaces or dashes, O for 0, I/L for 1."""
-    cleaned = re.sub(r"[\s\-]", "", text or "").upper()
+    cleaned = re.sub(r"[\s\-]", "", ascii_digits(text or "")).upper()
     return cleaned.translate(str.maketrans("OIL", "011"))
 
 

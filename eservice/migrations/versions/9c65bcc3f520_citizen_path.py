@@ -1,4 +1,5 @@
-"""Attachments kept across a refused filing form (pending_upload), tied to the form's one-time token
+"""The citizen path: attachments kept across a refused filing form (pending_upload), tied to the form's one-time token;
+the executive's title as data (organisation.executive_title_th/_en)
 
 Revision ID: 9c65bcc3f520
 Revises: 7c70fdd186ba
@@ -32,10 +33,17 @@ def upgrade():
     with op.batch_alter_table('pending_upload', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pending_upload_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_pending_upload_token_hash'), ['token_hash'], unique=False)
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        # Filled in by `flask init` from the reference data; blank until then.
+        batch_op.add_column(sa.Column('executive_title_th', sa.String(length=200), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('executive_title_en', sa.String(length=200), nullable=False, server_default=''))
 
 
 
 def downgrade():
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.drop_column('executive_title_en')
+        batch_op.drop_column('executive_title_th')
     with op.batch_alter_table('pending_upload', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pending_upload_token_hash'))
         batch_op.drop_index(batch_op.f('ix_pending_upload_created_at'))
