@@ -46,9 +46,11 @@ def remove(session: Session, token: str | None, upload_id: int) -> bool:
     """Remove one kept file of this form (and no other form's)."""
     if not token:
         return False
-    result = session.execute(delete(PendingUpload).where(
+    found = session.scalar(select(PendingUpload).where(
         PendingUpload.id == upload_id, PendingUpload.token_hash == hash_token(token)))
-    return bool(result.rowcount)
+    if found is not None:
+        session.delete(found)
+    return found is not None
 
 
 def take(session: Session, token: str | None, now: datetime | None = None) -> list[CleanFile]:

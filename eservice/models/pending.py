@@ -5,11 +5,10 @@ from datetime import datetime
 from sqlalchemy import Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import Model, UTCDateTime, utcnow
 
 
-class PendingUpload(db.Model):
+class PendingUpload(Model):
     """A photo or PDF that passed its checks on a form that was refused for another reason (a missing
     field, the rate limit). Tied to the form's one-time submission token (stored as its hash), so only
     the browser holding that form can use or remove it; taken by the filing, or removed after an hour."""
