@@ -68,7 +68,7 @@ def test_create_user_command(app, runner):
     assert result.exit_code == 0, result.output
     duplicate = runner.invoke(args=["create-user", "somchai", "--password", "long enough password"])
     assert duplicate.exit_code != 0 and "exists already" in duplicate.output
-    short = runner.invoke(args=["create-user", "other", "--password", "short"])
+    short = runner.invoke(args=["create-user", "other", "--division", "engineering", "--password", "short"])
     assert short.exit_code != 0 and "at least" in short.output
     with app.app_context():
         from eservice.models import User
@@ -77,6 +77,19 @@ def test_create_user_command(app, runner):
         assert user.role_set == {"officer", "head"}
         assert [d.code for d in user.divisions] == ["engineering"]
         assert user.password_hash.startswith("scrypt:")
+
+
+def test_an_officer_without_a_division_is_refused_and_told_the_codes(app, runner):
+    result = runner.invoke(args=["create-user", "malee", "--password", "long enough password"])
+    assert result.exit_code != 0
+    assert "--division" in result.output and "engineering" in result.output and "กองช่าง" in result.output
+    wrong = runner.invoke(args=["create-user", "malee", "--division", "enginering", "--password", "long enough pw"])
+    assert wrong.exit_code != 0 and "No division with code 'enginering'" in wrong.output
+    assert "engineering" in wrong.output
+    admin = runner.invoke(args=["create-user", "root", "--role", "admin", "--password", "long enough password"])
+    assert admin.exit_code == 0, admin.output  # an administrator needs no division
+    listed = runner.invoke(args=["divisions"])
+    assert listed.exit_code == 0 and "integrity" in listed.output and "[integrity unit]" in listed.output
 
 
 def test_healthz_ok(client):

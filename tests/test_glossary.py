@@ -118,6 +118,7 @@ def test_audit_actions_read_as_words():
     with app.test_request_context(), force_locale("th"):
         assert audit_labels.label("admin.category.update") == "แก้ไขหมวดหมู่เรื่อง"
         assert audit_labels.label("login.failed") == "กรอกรหัสผ่านผิด"
+        assert re.search(r"[\u0e00-\u0e7f]", audit_labels.label("case.acknowledge"))
         assert audit_labels.label("admin.something.new_verb") == "admin.something.new_verb"
         every = ["case.file", "case.view", "case.denied", "login.success", "login.failed", "login.locked",
                  "user.create", "user.password_change", "admin.user.create", "admin.user.update",

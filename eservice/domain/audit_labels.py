@@ -6,6 +6,8 @@ later still reads as words; only a key with no known part is shown as it is."""
 
 from flask_babel import lazy_gettext as _l
 
+from .actions import ACTIONS
+
 LABELS = {
     "case.file": _l("Case recorded by an officer"),
     "case.view": _l("Confidential case opened"),
@@ -55,6 +57,8 @@ def label(action: str) -> str:
     if action in LABELS:
         return str(LABELS[action])
     parts = action.split(".")
+    if len(parts) == 2 and parts[0] == "case" and parts[1] in ACTIONS:
+        return str(ACTIONS[parts[1]].staff_label)  # an action on a case, named as on the case page
     thing = next((THINGS[p] for p in reversed(parts[:-1]) if p in THINGS), None)
     verb = DONE.get(parts[-1])
     if thing is not None and verb is not None:
