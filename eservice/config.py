@@ -24,6 +24,10 @@ class Defaults:
     MAX_CONTENT_LENGTH = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + 1 * MB
     MAX_DESCRIPTION_CHARS = 5000
 
+    # Reference data shown on pages (organisation, form choices) is kept per process this many seconds; a change
+    # made in the same process shows at once (eservice/reference_cache.py).
+    REFERENCE_CACHE_SECONDS = 30
+
     # A citizen may ask to reopen a resolved case for this many days after it was resolved.
     REOPEN_WITHIN_DAYS = 30
 

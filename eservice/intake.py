@@ -29,6 +29,7 @@ from .domain.uploads import clean_upload
 from .extensions import db
 from .models import Category, Division, Village
 from .models.reference import village_label
+from .reference_cache import cached
 
 
 def _thai_phone(form, field):
@@ -182,34 +183,43 @@ class IntakeForm(FlaskForm):
         )
 
 
+def _choices(case_type: str, locale: str) -> dict:
+    """The filing form's choices for a case type, as plain (value, label) pairs; kept per process."""
+    categories = db.session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.id)
+    ).all()
+    offered = [c for c in categories if c.offered_for(case_type)]
+    villages = db.session.scalars(select(Village).where(Village.active.is_(True)).order_by(Village.number)).all()
+    divisions = db.session.scalars(
+        select(Division)
+        .where(Division.active.is_(True), Division.is_integrity_unit.is_(False))
+        .order_by(Division.sort_order, Division.id)
+    ).all()
+    return {
+        "categories": [SelectChoice("", str(_l("— choose —")))] + [
+            SelectChoice(c.code, c.name(locale)) for c in offered],
+        # A list of one (the gift form) is chosen for the citizen.
+        "only_category": offered[0].code if len(offered) == 1 else None,
+        "villages": [SelectChoice("", str(_l("— not in a village / not sure —")))] + [
+            SelectChoice(str(v.id), village_label(v, locale)) for v in villages],
+        "divisions": [SelectChoice("", str(_l("— not named —")))] + [
+            SelectChoice(str(d.id), d.name(locale)) for d in divisions],
+    }
+
+
 def intake_form(case_type: str, form_class=IntakeForm, **kwargs) -> IntakeForm:
     """An intake form with category, village and division choices for ``case_type``."""
     kind = case_types.CASE_TYPES[case_type]
     locale = str(get_locale() or "th")
     form = form_class(**kwargs)
     form.case_type = case_type
-    categories = db.session.scalars(
-        select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.id)
-    ).all()
-    offered = [c for c in categories if c.offered_for(case_type)]
-    form.service_code.choices = [SelectChoice("", _l("— choose —"))] + [
-        SelectChoice(c.code, c.name(locale)) for c in offered
-    ]
-    if len(offered) == 1 and not form.service_code.data:
-        form.service_code.data = offered[0].code
-    villages = db.session.scalars(select(Village).where(Village.active.is_(True)).order_by(Village.number)).all()
-    form.village.choices = [SelectChoice("", _l("— not in a village / not sure —"))] + [
-        SelectChoice(str(v.id), village_label(v, locale)) for v in villages
-    ]
+    choices = cached(("intake-choices", case_type, locale), lambda: _choices(case_type, locale))
+    form.service_code.choices = choices["categories"]
+    if choices["only_category"] and not form.service_code.data:
+        form.service_code.data = choices["only_category"]
+    form.village.choices = choices["villages"]
     if kind.names_division:
-        divisions = db.session.scalars(
-            select(Division)
-            .where(Division.active.is_(True), Division.is_integrity_unit.is_(False))
-            .order_by(Division.sort_order, Division.id)
-        ).all()
-        form.subject_division.choices = [SelectChoice("", _l("— not named —"))] + [
-            SelectChoice(str(d.id), d.name(locale)) for d in divisions
-        ]
+        form.subject_division.choices = choices["divisions"]
     else:
         del form.subject_division
     if not form.is_submitted():

@@ -9,10 +9,12 @@ from .i18n import current_locale
 
 
 def _organisation():
+    """The organisation for templates: a detached copy kept per process (see eservice.reference_cache)."""
     if "organisation" not in g:
         from .extensions import db
+        from .reference_cache import cached, detached_organisation
 
-        g.organisation = current_organisation(db.session)
+        g.organisation = cached("organisation", lambda: detached_organisation(current_organisation(db.session)))
     return g.organisation
 
 

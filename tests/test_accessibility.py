@@ -80,6 +80,7 @@ def test_public_pages_have_no_axe_violations(live_server, page_factory, width, t
     photo.write_bytes(make_jpeg())
     page.goto(base + "/file/complaint")
     page.set_input_files("#media", str(photo))
+    page.check("#anonymous")
     page.check("#consent")
     page.click("button.send-button")
     page.wait_for_selector("#error-summary")
