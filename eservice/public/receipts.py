@@ -70,32 +70,30 @@ def _has_raqm() -> bool:
 
 
 def _wrap(draw, text: str, font, width: int) -> list[str]:
-    """Break at spaces where the text has them; Thai runs without spaces break by character."""
+    """Break at spaces (Thai separates phrases with them); a run wider than a whole line is broken between
+    letter clusters (a base letter with its vowel and tone marks), never inside one."""
+    import re
+
+    def fits(candidate: str) -> bool:
+        return draw.textlength(candidate.rstrip(), font=font) <= width
+
     lines: list[str] = []
     for paragraph in str(text).splitlines() or [""]:
         line = ""
-        for ch_or_word in _tokens(paragraph):
-            trial = line + ch_or_word
-            if line and draw.textlength(trial, font=font) > width:
+        for word in re.findall(r"\S+\s*", paragraph):
+            if fits(line + word):
+                line += word
+                continue
+            if line:
                 lines.append(line.rstrip())
-                line = ch_or_word.lstrip()
-            else:
-                line = trial
-        lines.append(line)
+            line = ""
+            for cluster in re.findall(r".[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]*", word):
+                if line and not fits(line + cluster):
+                    lines.append(line.rstrip())
+                    line = ""
+                line += cluster
+        lines.append(line.rstrip())
     return lines
-
-
-def _tokens(text: str) -> list[str]:
-    import re
-
-    # Words with their following space; inside a long Thai run, a cluster of a base letter and its marks.
-    out = []
-    for word in re.findall(r"\S+\s*|\s+", text):
-        if len(word) > 18:
-            out.extend(re.findall(r".[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]*", word))
-        else:
-            out.append(word)
-    return out
 
 
 def receipt_png(*, organisation: str, title: str, rows: list[tuple[str, str]], code_label: str, code: str,
