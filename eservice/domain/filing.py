@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..models import Attachment, Case, Category, Division, Reporter, Village
+from ..models import Attachment, Case, CaseEvent, Category, Division, Reporter, Village
 from . import audit, clock, organisation, routing, tracking, workflow
 from .audit import By
 from .case_types import CASE_TYPES
@@ -194,8 +194,18 @@ def attach_files(case: Case, event, files: list[CleanFile], now: datetime) -> No
         )
 
 
-def find_case_by_code(session: Session, code: str) -> Case | None:
-    return session.scalar(select(Case).where(Case.tracking_code == tracking.normalise_code(code)))
+def find_case_by_code(session: Session, code: str, *, whole: bool = False) -> Case | None:
+    """The case with this tracking code. ``whole``: with what its page shows loaded in three queries (the case
+    with its category, division, village and channel; its events with their attachments; its attachments),
+    instead of one lazy query per relation while the page renders."""
+    query = select(Case).where(Case.tracking_code == tracking.normalise_code(code))
+    if whole:
+        query = query.options(
+            joinedload(Case.category), joinedload(Case.division), joinedload(Case.village),
+            joinedload(Case.channel), joinedload(Case.rating),
+            selectinload(Case.events).selectinload(CaseEvent.attachments), selectinload(Case.attachments),
+        )
+    return session.scalar(query)
 
 
 def add_citizen_information(

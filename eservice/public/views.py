@@ -87,7 +87,9 @@ def file(case_type):
             _keep_uploads(form, token, files)
         return render_template(
             "public/file_integrity.html" if kind.confidential else "public/file.html",
-            form=form, kind=kind, accept=ACCEPT_ATTRIBUTE, kept=pending_uploads.listed(db.session, token),
+            form=form, kind=kind, accept=ACCEPT_ATTRIBUTE,
+            # A form just opened has a new token, with nothing kept for it yet.
+            kept=pending_uploads.listed(db.session, token) if form.is_submitted() else [],
             unkept_receipts=receipts.held_codes(), **extra,
         ), status
 
@@ -171,7 +173,7 @@ def _already_filed(earlier: AlreadyFiled, token: str | None):
 @bp.route("/receipt/<code>")
 def receipt(code):
     """The receipt of a filing from this browser, for as long as the browser holds its key."""
-    case = find_case_by_code(db.session, code)
+    case = find_case_by_code(db.session, code, whole=True)
     key = receipts.held_key(case.tracking_code) if case is not None else None
     if key is None:
         return redirect(url_for("public.tracked_case", code=code) if case is not None and case.id in
@@ -228,8 +230,8 @@ def _authorise(case_id: int) -> None:
     session["tracked"] = (ids + [case_id])[-TRACKED_CASES_KEPT:]
 
 
-def _case_for_key_holder(code: str):
-    case = find_case_by_code(db.session, code)
+def _case_for_key_holder(code: str, *, whole: bool = False):
+    case = find_case_by_code(db.session, code, whole=whole)
     if case is None or case.id not in _authorised_case_ids():
         return None
     return case
@@ -274,7 +276,7 @@ def track_with_key():
 
 @bp.route("/track/<code>")
 def tracked_case(code):
-    case = _case_for_key_holder(code)
+    case = _case_for_key_holder(code, whole=True)
     if case is None:
         return redirect(url_for("public.track", code=code))
     return _render_case(case)
