@@ -82,6 +82,9 @@ def wait_until_up(port: int, path: str, timeout: float = 60) -> None:
 def start(app_spec: str, port: int, env: dict) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}",
                "--log-level", "warning", app_spec]
+    help_text = subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True).stdout
+    if "--no-control-socket" in help_text:
+        command.insert(-1, "--no-control-socket")  # recent gunicorns open one in the home folder: two would clash
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
 
 
@@ -177,7 +180,7 @@ def main() -> None:
                PYTHONPATH=ROOT + os.pathsep + os.path.join(ROOT, "bench"))
     env.pop("FLASK_DEBUG", None)
     subprocess.run([sys.executable, "-m", "flask", "--app", "eservice", "init"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ours_port, minimal_port = free_port(), free_port()
     ours = start("eservice:create_app()", ours_port, env)
     minimal = start("minimal_app:app", minimal_port, env)
