@@ -109,7 +109,7 @@ def test_officer_handles_a_case_the_citizen_just_filed(live_server, page_factory
     citizen.goto(f"{base}/track")
     citizen.fill("#code", code)
     citizen.fill("#key", key)
-    citizen.click("form button[type=submit]")
+    citizen.click("form[action='/track'] button[type=submit]")
     citizen.wait_for_url(f"{base}/track/{code}")
     timeline = citizen.inner_text(".timeline")
     assert "เจ้าหน้าที่กองช่างจะออกตรวจสอบภายในวันพรุ่งนี้ค่ะ" in timeline
