@@ -49,6 +49,8 @@ class OrganisationForm(FlaskForm):
     facebook_url = StringField(_l("Facebook address (link)"), filters=[_strip])
     office_hours_th = StringField(_l("Office hours (Thai)"), filters=[_strip])
     office_hours_en = StringField(_l("Office hours (English)"), filters=[_strip])
+    executive_title_th = StringField(_l("The executive's title (Thai)"), filters=[_strip])
+    executive_title_en = StringField(_l("The executive's title (English)"), filters=[_strip])
     tracking_prefix = StringField(_l("Tracking code prefix"), filters=[_strip],
                                   validators=[InputRequired(_l("Give the tracking prefix, for example BPT."))])
 
