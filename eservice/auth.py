@@ -1,11 +1,13 @@
-"""Who is signed in (staff only; citizens never sign in) and the permission decorators.
+"""Who is signed in (staff only; citizens never sign in) and the permission decorator.
 
-What each role may do with a case lives in :mod:`eservice.domain.policy`; these decorators only
-guard whole pages by role.
+What each role may do lives in :mod:`eservice.domain.policy`; a page names the policy question that
+guards it (``@permission_required(policy.can_administer)``) and never a role.
 """
 
 import time
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -13,21 +15,22 @@ from flask_login import current_user, login_required, logout_user
 
 from .extensions import db, login_manager
 
-__all__ = ["init_app", "login_required", "roles_required"]
+__all__ = ["init_app", "login_required", "permission_required"]
 
 
-def roles_required(*roles: str):
-    """Signed in and holding at least one of ``roles``; otherwise the sign-in page or 403."""
+def permission_required(allowed: Callable[[Any], bool]):
+    """Signed in and ``allowed(user)`` (a predicate of :mod:`eservice.domain.policy`); otherwise the
+    sign-in page or 403."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if not current_user.has_role(*roles):
+            if not allowed(current_user._get_current_object()):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.required_roles = roles  # read by the authorization-matrix tests
+        wrapped.permission = allowed  # read by the authorization-matrix tests
         return wrapped
 
     return decorator
@@ -60,7 +63,6 @@ def sign_out_when_idle():
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "staff.login"
-    app.config.setdefault("STAFF_IDLE_MINUTES", 30)
     app.before_request(sign_out_when_idle)
 
     @login_manager.user_loader

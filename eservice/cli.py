@@ -6,11 +6,13 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from .domain import policy
+from .domain import roles as staff_roles
 from .domain.measures import load_measures_data
 from .domain.reference import load_reference_data
+from .domain.roles import Role
 from .extensions import db
 from .models import Division, User
-from .models.user import ROLES
 
 
 @click.command("init")
@@ -23,7 +25,7 @@ def init_command():
     db.session.commit()
     added = ", ".join(f"{n} {kind}" for kind, n in report.added.items()) or "nothing new"
     click.echo(f"Database is at the current schema; reference data: {added}.")
-    admins = [u for u in db.session.scalars(select(User)) if u.has_role("admin")]
+    admins = policy.administrators(db.session)
     if admins:
         click.echo(f"Administrators: {', '.join(u.username for u in admins)}. Staff sign in at /staff/login.")
     else:
@@ -37,7 +39,8 @@ def init_command():
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["officer"],
+@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]),
+              default=[r.value for r in staff_roles.DEFAULT],
               help="Repeat for several roles.")
 @click.option("--division", "divisions", multiple=True, help="Division code; repeat for several.")
 @click.option("--name", "display_name", default="", help="Name shown to colleagues.")
@@ -53,8 +56,14 @@ def create_user_command(username, roles, divisions, display_name, email, passwor
     for code in divisions:
         division = db.session.scalar(select(Division).where(Division.code == code))
         if division is None:
-            raise click.ClickException(f"No division with code {code!r}.")
+            raise click.ClickException(f"No division with code {code!r}. The divisions are:\n{_division_lines()}")
         found.append(division)
+    needing = sorted(set(roles) & {r.value for r in staff_roles.DIVISION_ROLES})
+    if needing and not found:
+        # An officer or head without a division sees no case at all: refuse rather than make a useless account.
+        raise click.ClickException(
+            f"The role {' and '.join(needing)} works within a division: add --division CODE (repeat for several). "
+            f"The divisions are:\n{_division_lines()}")
     try:
         user = create_user(db.session, username, password, roles=roles, divisions=found,
                            display_name=display_name, email=email)
@@ -64,12 +73,30 @@ def create_user_command(username, roles, divisions, display_name, email, passwor
 
     # Every change to users and roles is in the audit log, also from the command line (no address).
     audit.record(db.session, "user.create", target_type="user", target_id=user.id,
-                 details={"username": user.username, "roles": sorted(user.role_set), "divisions": list(divisions),
+                 details={"username": user.username, "roles": staff_roles.names_of(user), "divisions": list(divisions),
                           "via": "cli"})
     db.session.commit()
-    click.echo(f"Created {user.username} ({' '.join(sorted(user.role_set))}).")
+    click.echo(f"Created {user.username} ({' '.join(staff_roles.names_of(user))}).")
+
+
+def _division_lines() -> str:
+    divisions = db.session.scalars(select(Division).order_by(Division.sort_order, Division.id)).all()
+    width = max((len(d.code) for d in divisions), default=4)
+    return "\n".join(
+        f"  {d.code:<{width}}  {d.name_th} / {d.name_en}"
+        + ("  [integrity unit]" if d.is_integrity_unit else "") + ("" if d.active else "  [inactive]")
+        for d in divisions
+    ) or "  (none: run flask --app eservice init first)"
+
+
+@click.command("divisions")
+@with_appcontext
+def divisions_command():
+    """List the divisions and their codes (for create-user --division)."""
+    click.echo(_division_lines())
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(divisions_command)

@@ -5,9 +5,15 @@ from flask_babel import get_locale
 
 from .extensions import babel
 
+# Addresses of machine interfaces (Open311), which answer in the language of Accept-Language.
+MACHINE_PATHS = ("/open311/",)
+
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if request.path.startswith(MACHINE_PATHS):
+        # Machines keep no session: their Accept-Language header chooses, Thai when it names neither.
+        return request.accept_languages.best_match(languages, default=current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

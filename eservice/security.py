@@ -1,6 +1,8 @@
-"""Response headers that let a strict Content-Security-Policy hold: no inline script or style."""
+"""Response headers that let a strict Content-Security-Policy hold (no inline script or style), the
+session cookie's Secure flag, and the proxy in front."""
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 
 CSP = "; ".join(
     [
@@ -18,7 +20,24 @@ CSP = "; ".join(
 )
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` whenever the request came over HTTPS (or always, with
+    ``SESSION_COOKIE_SECURE``), so that a deployment behind TLS needs no extra setting."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            return True
+        return has_request_context() and request.is_secure
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    proxies = int(app.config["TRUSTED_PROXIES"] or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     @app.after_request
     def set_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

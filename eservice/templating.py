@@ -3,18 +3,18 @@
 from flask import Flask, g
 from markupsafe import escape
 
-from .domain import case_types, thai, workflow
+from .domain import actions, audit_labels, case_actions, case_types, clock, statuses, thai
+from .domain.organisation import current as current_organisation
 from .i18n import current_locale
 
 
 def _organisation():
+    """The organisation for templates: a detached copy kept per process (see eservice.reference_cache)."""
     if "organisation" not in g:
-        from sqlalchemy import select
-
         from .extensions import db
-        from .models import Organisation
+        from .reference_cache import cached, detached_organisation
 
-        g.organisation = db.session.scalar(select(Organisation).limit(1))
+        g.organisation = cached("organisation", lambda: detached_organisation(current_organisation(db.session)))
     return g.organisation
 
 
@@ -27,6 +27,10 @@ def init_app(app: Flask) -> None:
     def datetime_filter(value, digits="arabic"):
         return thai.format_datetime(value, current_locale(), digits=digits) if value else ""
 
+    @app.template_filter("time")
+    def time_filter(value, digits="arabic"):
+        return thai.format_time(value, current_locale(), digits=digits) if value else ""
+
     @app.template_filter("text")
     def text_filter(value):
         """Always escaped: translated messages carry values people typed (a file name, a code), and
@@ -37,13 +41,21 @@ def init_app(app: Flask) -> None:
     def thai_digits_filter(value):
         return thai.thai_digits(value)
 
-    @app.template_filter("status_label")
-    def status_label(value):
-        return workflow.STATUS_LABELS.get(value, value)
+    # Names of the vocabulary, for citizens and for staff (eservice.domain.statuses, actions, clock).
+    for name, function in {
+        "status_label": statuses.label,
+        "staff_status_label": statuses.staff_label,
+        "event_label": actions.citizen_label,
+        "staff_event_label": actions.staff_label,
+        "deadline_label": clock.deadline_label,
+        "priority_label": case_actions.priority_label,
+        "next_due": clock.next_due,
+    }.items():
+        app.add_template_filter(function, name)
 
-    @app.template_filter("event_label")
-    def event_label(value):
-        return workflow.EVENT_LABELS.get(value, value)
+    @app.template_filter("audit_label")
+    def audit_label(value):
+        return audit_labels.label(value)
 
     @app.template_filter("case_type_label")
     def case_type_label(value):
@@ -64,8 +76,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def globals_():
+        locale = current_locale()
         return {
             "org": _organisation(),
-            "locale": current_locale(),
+            "locale": locale,
+            # Thai separates items and sentences with a space, never with an ASCII comma or full stop.
+            "sep": " " if locale == "th" else ", ",
+            "stop": " " if locale == "th" else ". ",
             "CASE_TYPES": case_types.CASE_TYPES,
+            "Status": statuses.Status,
         }

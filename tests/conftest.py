@@ -303,7 +303,8 @@ def file_case(client):
         form = {k: v for k, v in form.items() if v is not None}
         if files:
             form["media"] = files
-        response = client.post(f"/file/{case_type}", data=form, content_type="multipart/form-data")
+        response = client.post(f"/file/{case_type}", data=form, content_type="multipart/form-data",
+                               follow_redirects=expect_ok)
         if expect_ok:
             assert response.status_code == 200, response.get_data(as_text=True)[:3000]
             html = response.get_data(as_text=True)

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from eservice.database import begin_write
-from eservice.domain import workflow
+from eservice.domain import actions, workflow
+from eservice.domain import roles as staff_roles
+from eservice.domain.audit import By
 from eservice.domain.filing import Intake, file_case
 from eservice.extensions import db
 from eservice.models import AuditEntry, Case, Category, Division, User, Village
-from eservice.models.user import ROLES
 
 PASSWORD = "correct horse battery"
 # The app hashes with Werkzeug's scrypt defaults (N=2**15, about 0.3-0.7 s a hash here). Users made by the
@@ -70,7 +71,7 @@ def make_user(app, username="officer1", roles=("officer",), divisions=(), *, pas
               display_name="", **attributes) -> int:
     """A staff user signed in with ``password``; other User columns (email, locale, wants_daily_digest,
     active) as keywords. Returns the user id."""
-    unknown = set(roles) - set(ROLES)
+    unknown = staff_roles.unknown(roles)
     if unknown:
         raise ValueError(f"Unknown roles: {', '.join(sorted(unknown))}")
     with session_for(app) as session:
@@ -157,7 +158,7 @@ def new_case(app, *, case_type="complaint", category=BY_TYPE, description="ไ�
         )
         begin_write(session)
         actor = session.get(User, actor_id) if actor_id else None
-        filed = file_case(session, intake, actor=actor, now=now)
+        filed = file_case(session, intake, by=By(actor) if actor else None, now=now)
         case = filed.case
         for action, moment in actions:
             workflow.transition(session, case, action, note="ทดสอบ", now=moment)
@@ -197,7 +198,7 @@ def apply_action(app, case_id, action, *, actor_id=None, note="", public=True, c
         actor = session.get(User, actor_id) if actor_id else None
         if change is not None:
             change(session, case)
-        if action in workflow.TRANSITIONS:
+        if actions.get(action) is not None and actions.get(action).changes_status:
             workflow.transition(session, case, action, actor=actor, note=note, public=public, now=now)
         else:
             workflow.record_event(case, action, actor=actor, actor_kind=None if actor else "citizen", note=note,

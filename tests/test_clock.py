@@ -100,35 +100,84 @@ def test_finished_cases_have_no_deadline():
         assert clock.deadline_state(fake(status, date(2025, 1, 1), date(2025, 1, 2)), MONDAY) == "finished"
 
 
-# --- on time, for the statistics --------------------------------------------------------------------
+# --- on time, for the statistics: one definition (clock.on_time over what the workflow stores) --------
+#
+# The cases below are real ones moved by the workflow, so that the stored verdict the statistics count
+# (resolved_on_time) and clock.on_time are the same rule.
+
+STREET_LIGHT_DAYS = 7  # street_light: 7 working days to answer
 
 
-def test_answered_by_the_date_is_on_time_and_after_it_late():
-    case = fake("resolved", date(2025, 1, 1), MONDAY, resolved_at=at_bangkok(MONDAY, 16))
-    assert clock.on_time(case, date(2025, 2, 1)) is True
-    case.resolved_at = at_bangkok(date(2025, 1, 7), 9)
-    assert clock.on_time(case, date(2025, 2, 1)) is False
+def _case_due_monday(app):
+    """A street-light case filed so that its resolve-by date is Monday 6 January 2025."""
+    filed_on = date(2024, 12, 24)  # Tuesday; 7 working days on, with 31 Dec and 1 Jan off, is 6 Jan
+    case_id = _file(app, at_bangkok(filed_on))
+    case = db.session.get(Case, case_id)
+    case.resolve_due = MONDAY  # whatever the calendar of the year says, the date under test is Monday
+    db.session.commit()
+    return case
 
 
-def test_open_past_its_date_counts_as_late():
-    case = fake("in_progress", date(2025, 1, 1), date(2025, 1, 3))
-    assert clock.on_time(case, MONDAY) is False
-    case.resolve_due = date(2025, 1, 10)
-    assert clock.on_time(case, MONDAY) is None  # still within time: not decided
+def test_answered_by_the_date_is_on_time_and_after_it_late(app):
+    with app.app_context():
+        case = _case_due_monday(app)
+        workflow.transition(db.session, case, "resolve", note="ซ่อมแล้ว", now=at_bangkok(MONDAY, 16))
+        assert clock.on_time(case, date(2025, 2, 1)) is True
+        late = _case_due_monday(app)
+        workflow.transition(db.session, late, "resolve", note="ซ่อมแล้ว", now=at_bangkok(date(2025, 1, 7), 9))
+        assert clock.on_time(late, date(2025, 2, 1)) is False
 
 
-def test_a_case_paused_after_its_date_stays_late():
-    case = fake("awaiting_citizen", date(2025, 1, 1), date(2025, 1, 3), paused_since=at_bangkok(date(2025, 1, 8)))
-    assert clock.on_time(case, date(2025, 1, 20)) is False
-    on_time_pause = fake("awaiting_citizen", date(2025, 1, 1), date(2025, 1, 10),
-                         paused_since=at_bangkok(date(2025, 1, 6)))
-    assert clock.on_time(on_time_pause, date(2025, 1, 20)) is None
+def test_open_past_its_date_counts_as_late(app):
+    with app.app_context():
+        case = _case_due_monday(app)
+        workflow.transition(db.session, case, "start", now=at_bangkok(date(2025, 1, 2)))
+        case.resolve_due = date(2025, 1, 3)
+        assert clock.on_time(case, MONDAY) is False
+        case.resolve_due = date(2025, 1, 10)
+        assert clock.on_time(case, MONDAY) is None  # still within time: not decided
 
 
-def test_a_rejection_is_an_answer_timed_by_its_event():
-    event = SimpleNamespace(status_to="rejected", created_at=at_bangkok(date(2025, 1, 3)))
-    case = fake("closed", date(2025, 1, 1), MONDAY, events=[event])
-    assert clock.on_time(case, date(2025, 2, 1)) is True
+def test_a_case_paused_after_its_date_stays_late(app):
+    with app.app_context():
+        case = _case_due_monday(app)
+        case.resolve_due = date(2025, 1, 3)
+        workflow.transition(db.session, case, "request_info", note="?", now=at_bangkok(date(2025, 1, 8)))
+        assert clock.on_time(case, date(2025, 1, 20)) is False
+        on_time_pause = _case_due_monday(app)
+        on_time_pause.resolve_due = date(2025, 1, 10)
+        workflow.transition(db.session, on_time_pause, "request_info", note="?", now=at_bangkok(date(2025, 1, 6)))
+        assert clock.on_time(on_time_pause, date(2025, 1, 20)) is None
+
+
+def test_a_rejection_is_an_answer_timed_by_its_event(app):
+    with app.app_context():
+        case = _case_due_monday(app)
+        workflow.transition(db.session, case, "reject", note="ไม่อยู่ในอำนาจ", now=at_bangkok(date(2025, 1, 3)))
+        workflow.transition(db.session, case, "close", now=at_bangkok(date(2025, 1, 20)))
+        assert clock.on_time(case, date(2025, 2, 1)) is True
+
+
+def test_the_statistics_sql_counts_late_as_clock_on_time_does(app):
+    """The SQL the statistics use for open cases agrees with clock.on_time, case by case."""
+    today = date(2025, 1, 20)
+    with app.app_context():
+        running_late = _case_due_monday(app)
+        workflow.transition(db.session, running_late, "start", now=at_bangkok(date(2025, 1, 2)))
+        within_time = _case_due_monday(app)
+        within_time.resolve_due = date(2025, 1, 31)
+        paused_late = _case_due_monday(app)
+        workflow.transition(db.session, paused_late, "request_info", note="?", now=at_bangkok(date(2025, 1, 8)))
+        paused_in_time = _case_due_monday(app)
+        workflow.transition(db.session, paused_in_time, "request_info", note="?", now=at_bangkok(date(2025, 1, 2)))
+        answered_late = _case_due_monday(app)
+        workflow.transition(db.session, answered_late, "resolve", note="ok", now=at_bangkok(date(2025, 1, 9)))
+        db.session.commit()
+        cases = [running_late, within_time, paused_late, paused_in_time, answered_late]
+        late_by_sql = set(db.session.scalars(select(Case.id).where(
+            clock.late_open_clause(today) | Case.resolved_on_time.is_(False))))
+        late_by_rule = {c.id for c in cases if clock.on_time(c, today) is False}
+        assert late_by_sql == late_by_rule == {running_late.id, paused_late.id, answered_late.id}
 
 
 # --- with the database: the pause through the workflow, and the queue's SQL --------------------------

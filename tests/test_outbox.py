@@ -52,6 +52,7 @@ def file_through_form(client, email="somchai@example.com", description="ไฟ�
             "email": email,
             "consent": "y",
         },
+        follow_redirects=True,  # to the receipt page
     )
     return response
 

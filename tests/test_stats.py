@@ -43,18 +43,20 @@ def world(app):
                          actions=[("acknowledge", utc(2025, 1, 8, 3)), ("resolve", utc(2025, 1, 10, 3)),
                                   ("close", utc(2025, 1, 13, 3))])
     # F: Thu 2 Jan 2025, walk-in, street light (7 working days: due 13 Jan). Started Fri 3 Jan (1 working
-    # day, on time), resolved 20 Jan (late), rated 2, reopened, resolved again 22 Jan: 3,6,7,8,9,10,13,
-    # 14,15,16,17,20,21,22 = 14 working days, late.
+    # day, on time), resolved Thu 9 Jan, rated 2, reopened Fri 10 Jan (a new resolve-by date: 7 working
+    # days on, 21 Jan), resolved again 22 Jan: 3,6,7,8,9,10,13,14,15,16,17,20,21,22 = 14 working days,
+    # late by its new date.
     ids["F"] = make_case(app, utc(2025, 1, 2, 3), "complaint", "walk_in", "street_light", village=1,
-                         actions=[("start", utc(2025, 1, 3, 3)), ("resolve", utc(2025, 1, 20, 3))],
-                         rating=(2, "partly", utc(2025, 1, 20, 5)))
+                         actions=[("start", utc(2025, 1, 3, 3)), ("resolve", utc(2025, 1, 9, 3))],
+                         rating=(2, "partly", utc(2025, 1, 9, 5)))
     with app.app_context():
         from eservice.database import begin_write
         from eservice.domain import workflow
 
         begin_write(db.session)
         case = db.session.get(Case, ids["F"])
-        workflow.transition(db.session, case, "reopen", now=utc(2025, 1, 21, 3))
+        workflow.transition(db.session, case, "reopen", now=utc(2025, 1, 10, 3))
+        assert case.resolve_due == date(2025, 1, 21)
         workflow.transition(db.session, case, "resolve", now=utc(2025, 1, 22, 3))
         db.session.commit()
     # G: inquiry by phone, Thu 10 Apr 2025 (tax, 15 days). Acknowledged the same day; waiting for the

@@ -3,6 +3,8 @@ signing in (through the form, or straight into the session), and the staff case 
 
 import re
 
+from eservice.domain import actions
+
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 TOKEN_RE = re.compile(r'id="submission_token" name="submission_token" type="hidden" value="([^"]*)"')
 
@@ -77,23 +79,7 @@ def signed_in_client(app, user_id: int, *, lang: str = "en"):
 # --- the staff case page's forms -------------------------------------------------------------------------
 
 # The URL slug of each action (the endpoint is staff.action_<name>).
-ACTION_SLUGS = {
-    "acknowledge": "acknowledge",
-    "start": "start",
-    "request_info": "request-info",
-    "resume": "resume",
-    "resolve": "resolve",
-    "reject": "reject",
-    "mark_duplicate": "mark-duplicate",
-    "close": "close",
-    "reopen": "reopen",
-    "reply": "reply",
-    "note": "note",
-    "assign": "assign",
-    "transfer": "transfer",
-    "priority": "priority",
-    "reveal": "reveal-identity",
-}
+ACTION_SLUGS = {name: action.slug for name, action in actions.STAFF_ACTIONS.items()}
 
 
 def version_of(html: str, action: str) -> str:

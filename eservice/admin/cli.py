@@ -8,12 +8,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
-from sqlalchemy import select
 
 from ..domain import measures as rules
 from ..domain.errors import DomainError
+from ..domain.organisation import current as current_organisation
 from ..extensions import db
-from ..models import Organisation
 
 
 @click.command("report")
@@ -41,7 +40,7 @@ def report_command(fiscal_year, fmt, output, thai_digits, lang):
             built = rules.build_report(db.session, year, locale=lang, digits="thai" if thai_digits else "arabic")
         except DomainError as error:
             raise click.ClickException(str(error.message)) from None
-        org = db.session.scalar(select(Organisation).limit(1))
+        org = current_organisation(db.session)
         logo = org.logo if org is not None and org.logo_content_type else None
         if fmt == "docx":
             from .report_output import docx_bytes

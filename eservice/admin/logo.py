@@ -1,17 +1,16 @@
 """The organisation's logo at a public address (/organisation/logo), for the home page and printouts."""
 
 from flask import Blueprint, Response, abort
-from sqlalchemy import select
 
+from ..domain.organisation import current as current_organisation
 from ..extensions import db
-from ..models import Organisation
 
 logo_bp = Blueprint("organisation", __name__)
 
 
 @logo_bp.route("/organisation/logo")
 def logo():
-    org = db.session.scalar(select(Organisation).limit(1))
+    org = current_organisation(db.session)
     if org is None or not org.logo_content_type or not org.logo:
         abort(404)
     response = Response(org.logo, mimetype=org.logo_content_type)

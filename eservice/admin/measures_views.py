@@ -8,21 +8,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 
-from ..auth import roles_required
-from ..database import begin_write
+from ..auth import permission_required
 from ..domain import measures as rules
+from ..domain import policy
 from ..domain.errors import DomainError
 from ..domain.fiscal import fiscal_year_of
+from ..domain.organisation import current as current_organisation
 from ..domain.thai import bangkok_today
 from ..extensions import db
 from ..i18n import current_locale
-from ..models import Organisation
 from ..models.measures import ITA_INDICATORS, ITA_TOTAL_KEY, Measure
+from ..web import acting, saving, show_domain_error
 from . import bp
-from .common import READ_ROLES, record_change, show_error
 from .forms import CopyMeasuresForm, MeasureForm
 from .report_output import docx_bytes, html_document, logo_data_uri
 
@@ -56,14 +55,14 @@ def _year_choices(fiscal_year: int) -> list[int]:
 
 
 def _can_edit() -> bool:
-    return current_user.has_role("admin")
+    return policy.can_administer(current_user)
 
 
 # --- measures -------------------------------------------------------------------------------------
 
 
 @bp.route("/measures")
-@roles_required(*READ_ROLES)
+@permission_required(policy.can_read_statistics)
 def measures():
     fiscal_year = _fiscal_year_arg()
     rows = rules.measures_of(db.session, fiscal_year)
@@ -90,7 +89,7 @@ def _catalogue_rows(fiscal_year: int) -> list[tuple[str, object, str]]:
 
 @bp.route("/measures/new", methods=["GET", "POST"], defaults={"measure_id": None})
 @bp.route("/measures/<int:measure_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def measure_edit(measure_id):
     measure = db.session.get(Measure, measure_id) if measure_id else None
     if measure_id and measure is None:
@@ -104,21 +103,15 @@ def measure_edit(measure_id):
         data = _measure_input(form)
         problems = rules.check_measure(data, rules.figure_catalogue(db.session))
         if not problems:
-            try:
-                begin_write(db.session)
+            with saving(form, done=_("Measure saved.")) as saved:
                 current = db.session.get(Measure, measure_id) if measure_id else None
-                saved, changes = rules.save_measure(db.session, fiscal_year, data, current)
-                if changes:
-                    record_change("admin.measure." + ("update" if current else "create"), target_type="measure",
-                                  target_id=saved.id, details={"fiscal_year": fiscal_year, **changes})
-                db.session.commit()
-                flash(_("Measure saved.") if changes else _("Nothing was changed."), "success")
+                _measure, changes = rules.save_measure(db.session, fiscal_year, data, current, by=acting())
+                if not changes:
+                    saved.say(_("Nothing was changed."))
+            if saved:
                 return redirect(url_for("admin.measures", fy=fiscal_year))
-            except DomainError as error:
-                db.session.rollback()
-                problems = [error]
         for problem in problems:
-            show_error(form, problem)
+            show_domain_error(form, problem)
     status = 422 if form.is_submitted() else 200
     measure = db.session.get(Measure, measure_id) if measure_id else None
     return render_template("admin/measure_form.html", form=form, measure=measure, fiscal_year=fiscal_year,
@@ -126,60 +119,41 @@ def measure_edit(measure_id):
 
 
 @bp.route("/measures/<int:measure_id>/move", methods=["POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def measure_move(measure_id):
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if step is None:
         abort(400)
-    begin_write(db.session)
-    measure = db.session.get(Measure, measure_id)
-    if measure is None:
-        abort(404)
-    before = measure.position
-    if rules.move_measure(db.session, measure, step):
-        record_change("admin.measure.move", target_type="measure", target_id=measure.id,
-                      details={"fiscal_year": measure.fiscal_year, "position": [before, measure.position]})
-    db.session.commit()
-    return redirect(url_for("admin.measures", fy=measure.fiscal_year) + f"#measure-{measure.id}")
+    with saving():
+        measure = db.session.get(Measure, measure_id) or abort(404)
+        fiscal_year = measure.fiscal_year
+        rules.move_measure(db.session, measure, step, by=acting())
+    return redirect(url_for("admin.measures", fy=fiscal_year) + f"#measure-{measure_id}")
 
 
 @bp.route("/measures/<int:measure_id>/delete", methods=["POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def measure_delete(measure_id):
-    begin_write(db.session)
-    measure = db.session.get(Measure, measure_id)
-    if measure is None:
-        abort(404)
-    fiscal_year = measure.fiscal_year
-    record_change("admin.measure.delete", target_type="measure", target_id=measure.id, details={
-        "fiscal_year": fiscal_year, "position": measure.position, "title": measure.title,
-        "methods": measure.methods, "period": measure.period, "responsible": measure.responsible,
-        "results": measure.results, "outcome": measure.outcome})
-    rules.delete_measure(db.session, measure)
-    db.session.commit()
-    flash(_("Measure deleted. Its full text is kept in the audit log."), "success")
+    with saving(done=_("Measure deleted. Its full text is kept in the audit log.")):
+        measure = db.session.get(Measure, measure_id) or abort(404)
+        fiscal_year = measure.fiscal_year
+        rules.delete_measure(db.session, measure, by=acting())
     return redirect(url_for("admin.measures", fy=fiscal_year))
 
 
 @bp.route("/measures/copy", methods=["POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def measures_copy():
     fiscal_year = _fiscal_year_arg()
     form = CopyMeasuresForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             source = rules.parse_fiscal_year(form.source.data, field="source")
-            begin_write(db.session)
-            count = rules.copy_measures(db.session, source, fiscal_year)
-            record_change("admin.measure.copy", target_type="measure", details={"from": source, "to": fiscal_year,
-                                                                               "measures": count})
-            db.session.commit()
-            flash(_("%(n)d measures copied from %(source)d. Update their periods and results for %(fy)d.",
-                    n=count, source=source, fy=fiscal_year), "success")
+            count = rules.copy_measures(db.session, source, fiscal_year, by=acting())
+            saved.say(_("%(n)d measures copied from %(source)d. Update their periods and results for %(fy)d.",
+                        n=count, source=source, fy=fiscal_year))
+        if saved:
             return redirect(url_for("admin.measures", fy=fiscal_year))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
     return render_template("admin/measures.html", fiscal_year=fiscal_year,
                            measures=rules.measures_of(db.session, fiscal_year), years=_year_choices(fiscal_year),
                            can_edit=True, copy_form=form), 422
@@ -210,7 +184,7 @@ def _ita_rows(fiscal_year: int):
 
 
 @bp.route("/ita")
-@roles_required(*READ_ROLES)
+@permission_required(policy.can_read_statistics)
 def ita():
     fiscal_year = _fiscal_year_arg()
     return render_template("admin/ita.html", fiscal_year=fiscal_year, rows=_ita_rows(fiscal_year),
@@ -298,7 +272,7 @@ def _fill_ita_form(form, fiscal_year: int) -> None:
 
 
 @bp.route("/ita/edit", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def ita_edit():
     fiscal_year = _fiscal_year_arg()
     existing = [s for s in rules.ita_scores(db.session, fiscal_year).values() if s.is_question]
@@ -325,20 +299,13 @@ def ita_edit():
                                    line_errors=line_errors, questions=_question_indexes(form)), status
         entries, problems = _score_entries(form)
         if not problems:
-            try:
-                begin_write(db.session)
-                changes = rules.save_ita_scores(db.session, fiscal_year, entries, replace_questions=True)
-                if changes:
-                    record_change("admin.ita.update", target_type="ita_score", target_id=fiscal_year,
-                                  details={"fiscal_year": fiscal_year, **changes})
-                db.session.commit()
-                flash(_("ITA scores saved.") if changes else _("Nothing was changed."), "success")
+            with saving(form, done=_("ITA scores saved.")) as saved:
+                if not rules.save_ita_scores(db.session, fiscal_year, entries, replace_questions=True, by=acting()):
+                    saved.say(_("Nothing was changed."))
+            if saved:
                 return redirect(url_for("admin.ita", fy=fiscal_year))
-            except DomainError as error:
-                db.session.rollback()
-                problems = [error]
         for problem in problems:
-            show_error(form, problem)
+            show_domain_error(form, problem)
         status = 422
     elif form.is_submitted():
         status = 422
@@ -360,12 +327,12 @@ def _report_for_request():
 
 
 def _organisation_logo():
-    org = db.session.scalar(select(Organisation).limit(1))
+    org = current_organisation(db.session)
     return (org.logo, org.logo_content_type) if org is not None and org.logo_content_type else (None, "")
 
 
 @bp.route("/report")
-@roles_required(*READ_ROLES)
+@permission_required(policy.can_read_statistics)
 def report():
     built = _report_for_request()
     logo, logo_type = _organisation_logo()
@@ -374,7 +341,7 @@ def report():
 
 
 @bp.route("/report.html")
-@roles_required(*READ_ROLES)
+@permission_required(policy.can_read_statistics)
 def report_html_file():
     built = _report_for_request()
     logo, logo_type = _organisation_logo()
@@ -385,7 +352,7 @@ def report_html_file():
 
 
 @bp.route("/report.docx")
-@roles_required(*READ_ROLES)
+@permission_required(policy.can_read_statistics)
 def report_docx():
     built = _report_for_request()
     logo, _type = _organisation_logo()

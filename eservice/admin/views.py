@@ -1,30 +1,30 @@
 """Administration pages: organisation, divisions, categories, villages, channels, holidays, users and the
-audit log. Thin views: parse, call the domain, write the audit entry, commit, redirect."""
+audit log. Thin views: parse, call the domain (which audits the change) in one unit of work, redirect."""
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import false, func, select
+from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from ..auth import roles_required
-from ..database import begin_write
+from ..auth import permission_required
 from ..domain import administration as admin_rules
-from ..domain import audit
+from ..domain import audit, policy, roles
 from ..domain.case_types import CASE_TYPES
 from ..domain.errors import DomainError
-from ..domain.thai import BANGKOK, bangkok_today
+from ..domain.organisation import current as current_organisation
+from ..domain.roles import Role
+from ..domain.thai import bangkok_today
 from ..extensions import db
 from ..i18n import current_locale
-from ..models import AuditEntry, Case, Category, Channel, Division, Holiday, Organisation, User, Village
+from ..models import Case, Category, Channel, Division, Holiday, Organisation, User, Village
 from ..models.reference import village_label
-from ..models.user import ROLES
+from ..web import acting, saving
 from . import bp
-from .common import READ_ROLES, page_at, record_change, show_error
 from .forms import (
     AuditFilterForm,
     CategoryForm,
@@ -40,18 +40,18 @@ from .forms import (
     VillageForm,
 )
 
-ROLE_LABELS = {
-    "officer": _l("Officer"),
-    "head": _l("Head of division"),
-    "integrity": _l("Integrity unit"),
-    "admin": _l("Administrator"),
-    "executive": _l("Executive (read only)"),
-}
 AUDIT_PAGE_SIZE = 50
 
 
+class ImportRefused(DomainError):
+    """A holiday file with wrong lines: nothing is added; the page lists every line at fault."""
+
+    def __init__(self) -> None:
+        super().__init__("", field="_import_lines")
+
+
 def _organisation() -> Organisation:
-    org = db.session.scalar(select(Organisation).limit(1))
+    org = current_organisation(db.session)
     if org is None:
         abort(404)
     return org
@@ -61,30 +61,19 @@ def _status(form) -> int:
     return 422 if form.is_submitted() else 200
 
 
-def _save_reference_row(kind: str, model, row_id, form, save, saved_message, list_endpoint: str):
-    """Save one row of reference data as a unit of work, audit what changed, and go back to its list.
-
-    ``save(current)`` applies the rules and returns (row, changes). Returns the redirect, or None when a
-    rule refused the change (its message is then on the form and nothing was saved).
-    """
-    try:
-        begin_write(db.session)
+def _save_reference_row(model, row_id, form, save, saved_message, list_endpoint: str):
+    """Save one row of reference data (``save(current)`` applies the rules and audits, returning (row,
+    changes)) and go back to its list; None when a rule refused it (its message is then on the form)."""
+    with saving(form, done=saved_message) as saved:
         current = db.session.get(model, row_id) if row_id else None
-        saved, changes = save(current)
-        if changes:
-            record_change(f"admin.{kind}." + ("update" if current else "create"), target_type=kind,
-                          target_id=saved.id, details=changes)
-        db.session.commit()
-        flash(saved_message if changes else _("Nothing was changed."), "success")
-        return redirect(url_for(list_endpoint))
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return None
+        _row, changes = save(current)
+        if not changes:
+            saved.say(_("Nothing was changed."))
+    return redirect(url_for(list_endpoint)) if saved else None
 
 
 @bp.route("/")
-@roles_required(*READ_ROLES)
+@permission_required(policy.can_open_administration)
 def index():
     counts = {
         "divisions": db.session.scalar(select(func.count()).select_from(Division)),
@@ -95,9 +84,9 @@ def index():
     return render_template(
         "admin/index.html",
         counts=counts,
-        is_admin=current_user.has_role("admin"),
-        stats_url=page_at("/admin/stats"),
-        canned_url=_canned_replies_url(),
+        is_admin=policy.can_administer(current_user),
+        stats_url=url_for("statistics.admin_stats"),
+        canned_url=url_for("staff.canned_list"),
     )
 
 
@@ -105,7 +94,7 @@ def index():
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def settings():
     org = _organisation()
     form = OrganisationForm(obj=org)
@@ -113,77 +102,51 @@ def settings():
     if form.validate_on_submit():
         data = admin_rules.OrganisationInput(**{name: getattr(form, name).data or "" for name in (
             "name_th", "name_en", "address_th", "address_en", "phone", "email", "website", "line_id", "line_url",
-            "facebook_name", "facebook_url", "office_hours_th", "office_hours_en", "tracking_prefix")})
-        try:
-            begin_write(db.session)
-            org = _organisation()
-            changes = admin_rules.save_organisation(db.session, org, data)
-            if changes:
-                record_change("admin.organisation.update", target_type="organisation", target_id=org.id,
-                              details=changes)
-            db.session.commit()
-            flash(_("Settings saved.") if changes else _("Nothing was changed."), "success")
+            "facebook_name", "facebook_url", "office_hours_th", "office_hours_en",
+            "executive_title_th", "executive_title_en",
+            "tracking_prefix")})
+        with saving(form, done=_("Settings saved.")) as saved:
+            if not admin_rules.save_organisation(db.session, _organisation(), data, by=acting()):
+                saved.say(_("Nothing was changed."))
+        if saved:
             return redirect(url_for("admin.settings"))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
     return render_template("admin/settings.html", form=form, logo_form=logo_form, org=_organisation()), _status(form)
 
 
 @bp.route("/settings/logo", methods=["POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def logo_upload():
     form = LogoForm(prefix="logo")
-    org = _organisation()
+    _organisation()  # 404 before the service is set up
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            org = _organisation()
-            if form.remove.data:
-                if org.logo_content_type:
-                    org.logo, org.logo_content_type = None, ""
-                    record_change("admin.organisation.logo_remove", target_type="organisation", target_id=org.id)
-                db.session.commit()
-                flash(_("The logo was removed."), "success")
-                return redirect(url_for("admin.settings"))
+        if form.remove.data:
+            with saving(form, done=_("The logo was removed.")) as saved:
+                admin_rules.remove_logo(db.session, _organisation(), by=acting())
+        else:
             upload = form.logo.data
             data = upload.read() if upload and getattr(upload, "filename", "") else b""
-            image, content_type = admin_rules.clean_logo(data)
-            org.logo, org.logo_content_type = image, content_type
-            record_change("admin.organisation.logo", target_type="organisation", target_id=org.id,
-                          details={"bytes": len(image), "uploaded_bytes": len(data)})
-            db.session.commit()
-            flash(_("The new logo is in place."), "success")
+            with saving(form, done=_("The new logo is in place.")) as saved:
+                admin_rules.set_logo(db.session, _organisation(), data, by=acting())
+        if saved:
             return redirect(url_for("admin.settings"))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
     org_form = OrganisationForm(obj=_organisation(), formdata=None)
     return render_template("admin/settings.html", form=org_form, logo_form=form, org=_organisation()), 422
 
 
 @bp.route("/texts", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def published_texts():
     org = _organisation()
     form = PublishedTextsForm(obj=org)
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            org = _organisation()
-            changes = admin_rules.save_published_texts(
-                org, service_standard_th=form.service_standard_th.data,
-                service_standard_en=form.service_standard_en.data,
-                pdpa_notice_th=form.pdpa_notice_th.data, pdpa_notice_en=form.pdpa_notice_en.data)
-            if changes:
-                record_change("admin.organisation.texts", target_type="organisation", target_id=org.id,
-                              details=changes)
-            db.session.commit()
-            flash(_("The published texts were saved.") if changes else _("Nothing was changed."), "success")
+        with saving(form, done=_("The published texts were saved.")) as saved:
+            if not admin_rules.save_published_texts(
+                    db.session, _organisation(), service_standard_th=form.service_standard_th.data,
+                    service_standard_en=form.service_standard_en.data,
+                    pdpa_notice_th=form.pdpa_notice_th.data, pdpa_notice_en=form.pdpa_notice_en.data, by=acting()):
+                saved.say(_("Nothing was changed."))
+        if saved:
             return redirect(url_for("admin.published_texts"))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
     return render_template("admin/texts.html", form=form), _status(form)
 
 
@@ -199,7 +162,7 @@ def _division_choices(form: DivisionForm, current: Division | None) -> None:
 
 
 @bp.route("/divisions")
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def divisions():
     rows = db.session.scalars(select(Division).order_by(Division.sort_order, Division.id)).all()
     case_counts = dict(db.session.execute(select(Case.division_id, func.count()).group_by(Case.division_id)).all())
@@ -208,7 +171,7 @@ def divisions():
 
 @bp.route("/divisions/new", methods=["GET", "POST"], defaults={"division_id": None})
 @bp.route("/divisions/<int:division_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def division_edit(division_id):
     division = db.session.get(Division, division_id) if division_id else None
     if division_id and division is None:
@@ -223,8 +186,8 @@ def division_edit(division_id):
             parent_id=int(form.parent_id.data) if form.parent_id.data else None,
             is_integrity_unit=form.is_integrity_unit.data, receives_objections=form.receives_objections.data,
             sort_order=form.sort_order.data or 0, active=form.active.data)
-        done = _save_reference_row("division", Division, division_id, form,
-                                   lambda current: admin_rules.save_division(db.session, current, data),
+        done = _save_reference_row(Division, division_id, form,
+                                   lambda current: admin_rules.save_division(db.session, current, data, by=acting()),
                                    _("Division saved."), "admin.divisions")
         if done is not None:
             return done
@@ -245,7 +208,7 @@ def _category_choices(form: CategoryForm) -> None:
 
 
 @bp.route("/categories")
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def categories():
     rows = db.session.scalars(
         select(Category).order_by(Category.active.desc(), Category.sort_order, Category.id)).all()
@@ -255,7 +218,7 @@ def categories():
 
 @bp.route("/categories/new", methods=["GET", "POST"], defaults={"category_id": None})
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def category_edit(category_id):
     category = db.session.get(Category, category_id) if category_id else None
     if category_id and category is None:
@@ -275,8 +238,8 @@ def category_edit(category_id):
             name_th=form.name_th.data, name_en=form.name_en.data or "", case_types=form.case_types.data or [],
             ack_days=form.ack_days.data, resolve_days=form.resolve_days.data, sort_order=form.sort_order.data or 0,
             active=form.active.data)
-        done = _save_reference_row("category", Category, category_id, form,
-                                   lambda current: admin_rules.save_category(db.session, current, data),
+        done = _save_reference_row(Category, category_id, form,
+                                   lambda current: admin_rules.save_category(db.session, current, data, by=acting()),
                                    _("Category saved."), "admin.categories")
         if done is not None:
             return done
@@ -288,7 +251,7 @@ def category_edit(category_id):
 
 
 @bp.route("/villages")
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def villages():
     rows = db.session.scalars(select(Village).order_by(Village.number)).all()
     return render_template("admin/villages.html", villages=rows, label=village_label)
@@ -296,17 +259,17 @@ def villages():
 
 @bp.route("/villages/new", methods=["GET", "POST"], defaults={"village_id": None})
 @bp.route("/villages/<int:village_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def village_edit(village_id):
     village = db.session.get(Village, village_id) if village_id else None
     if village_id and village is None:
         abort(404)
     form = VillageForm(obj=village)
     if form.validate_on_submit():
-        done = _save_reference_row("village", Village, village_id, form,
+        done = _save_reference_row(Village, village_id, form,
                                    lambda current: admin_rules.save_village(
                                        db.session, current, number=form.number.data, name_th=form.name_th.data or "",
-                                       name_en=form.name_en.data or "", active=form.active.data),
+                                       name_en=form.name_en.data or "", active=form.active.data, by=acting()),
                                    _("Village saved."), "admin.villages")
         if done is not None:
             return done
@@ -318,7 +281,7 @@ def village_edit(village_id):
 
 
 @bp.route("/channels")
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def channels():
     rows = db.session.scalars(select(Channel).order_by(Channel.sort_order, Channel.id)).all()
     case_counts = dict(db.session.execute(select(Case.channel_code, func.count()).group_by(Case.channel_code)).all())
@@ -327,18 +290,18 @@ def channels():
 
 @bp.route("/channels/new", methods=["GET", "POST"], defaults={"channel_id": None})
 @bp.route("/channels/<int:channel_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def channel_edit(channel_id):
     channel = db.session.get(Channel, channel_id) if channel_id else None
     if channel_id and channel is None:
         abort(404)
     form = ChannelForm(obj=channel)
     if form.validate_on_submit():
-        done = _save_reference_row("channel", Channel, channel_id, form,
+        done = _save_reference_row(Channel, channel_id, form,
                                    lambda current: admin_rules.save_channel(
                                        db.session, current, code=form.code.data or "", name_th=form.name_th.data,
                                        name_en=form.name_en.data or "", sort_order=form.sort_order.data or 0,
-                                       active=form.active.data),
+                                       active=form.active.data, by=acting()),
                                    _("Channel saved."), "admin.channels")
         if done is not None:
             return done
@@ -374,52 +337,37 @@ def _holidays_page(form=None, import_form=None, import_errors=None, status=200):
 
 
 @bp.route("/holidays")
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def holidays():
     return _holidays_page()
 
 
 @bp.route("/holidays/add", methods=["POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def holiday_add():
     form = HolidayForm()
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            holiday = admin_rules.add_holiday(db.session, form.day.data, form.name.data)
-            record_change("admin.holiday.create", target_type="holiday", target_id=holiday.id,
-                          details={"day": holiday.day, "name": holiday.name})
-            db.session.commit()
-            flash(_("Holiday added. Cases filed from now on count it; due dates already given stay as they were."),
-                  "success")
-            return redirect(url_for("admin.holidays", year=holiday.day.year))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
+        with saving(form, done=_("Holiday added. Cases filed from now on count it; due dates already given stay "
+                                 "as they were.")) as saved:
+            admin_rules.add_holiday(db.session, form.day.data, form.name.data, by=acting())
+        if saved:
+            return redirect(url_for("admin.holidays", year=form.day.data.year))
     return _holidays_page(form=form, status=422)
 
 
 @bp.route("/holidays/<int:holiday_id>/delete", methods=["POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def holiday_delete(holiday_id):
-    holiday = db.session.get(Holiday, holiday_id)
-    if holiday is None:
-        abort(404)
-    begin_write(db.session)
-    holiday = db.session.get(Holiday, holiday_id)
-    if holiday is None:
-        abort(404)
+    holiday = db.session.get(Holiday, holiday_id) or abort(404)
     year = holiday.day.year
-    record_change("admin.holiday.delete", target_type="holiday", target_id=holiday.id,
-                  details={"day": holiday.day, "name": holiday.name})
-    db.session.delete(holiday)
-    db.session.commit()
-    flash(_("Holiday removed."), "success")
+    with saving(done=_("Holiday removed.")):
+        holiday = db.session.get(Holiday, holiday_id) or abort(404)
+        admin_rules.remove_holiday(db.session, holiday, by=acting())
     return redirect(url_for("admin.holidays", year=year))
 
 
 @bp.route("/holidays/import", methods=["POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def holiday_import():
     form = HolidayImportForm(prefix="import")
     if not form.validate_on_submit():
@@ -440,18 +388,14 @@ def holiday_import():
     result = admin_rules.read_holiday_csv(db.session, text)
     if result.errors:
         return _holidays_page(import_form=form, import_errors=result.errors, status=422)
-    begin_write(db.session)
-    added = admin_rules.read_holiday_csv(db.session, text)  # again inside the write transaction
-    if added.errors:
-        db.session.rollback()
+    with saving(form) as saved:
+        added = admin_rules.import_holidays(db.session, text, by=acting())  # checked again under the lock
+        if added.errors:
+            raise ImportRefused()
+        saved.say(_("%(added)d holidays added; %(skipped)d were in the calendar already.", added=len(added.to_add),
+                    skipped=len(added.already)))
+    if not saved:
         return _holidays_page(import_form=form, import_errors=added.errors, status=422)
-    for day, name in added.to_add:
-        db.session.add(Holiday(day=day, name=name))
-    record_change("admin.holiday.import", target_type="holiday",
-                  details={"added": [[d, n] for d, n in added.to_add], "already_there": added.already})
-    db.session.commit()
-    flash(_("%(added)d holidays added; %(skipped)d were in the calendar already.", added=len(added.to_add),
-            skipped=len(added.already)), "success")
     return redirect(url_for("admin.holidays", year=(added.to_add or [(bangkok_today(), "")])[0][0].year))
 
 
@@ -460,7 +404,7 @@ def holiday_import():
 
 def _user_choices(form: UserForm) -> None:
     locale = current_locale()
-    form.roles.choices = [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
+    form.roles.choices = [SelectChoice(role.value, role.label) for role in Role]
     divisions = db.session.scalars(select(Division).order_by(Division.sort_order, Division.id)).all()
     form.division_ids.choices = [SelectChoice(d.id, d.name(locale)) for d in divisions]
 
@@ -473,38 +417,31 @@ def _user_input(form: UserForm) -> admin_rules.UserInput:
 
 
 @bp.route("/users")
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def users():
     rows = db.session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
-    return render_template("admin/users.html", users=rows, role_labels=ROLE_LABELS)
+    return render_template("admin/users.html", users=rows, role_labels={r.value: r.label for r in Role})
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def user_new():
     form = UserForm()
     _user_choices(form)
     if not form.is_submitted():
-        form.roles.data = ["officer"]
+        form.roles.data = [r.value for r in roles.DEFAULT]
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            user = admin_rules.create_staff_user(db.session, _user_input(form))
-            record_change("admin.user.create", target_type="user", target_id=user.id, details={
-                "username": user.username, "roles": user.roles, "divisions": sorted(d.code for d in user.divisions),
-                "active": user.active})
-            db.session.commit()
-            flash(_("Account %(name)s created. Give them the password in person.", name=user.username), "success")
+        with saving(form) as saved:
+            user = admin_rules.create_staff_user(db.session, _user_input(form), by=acting())
+            saved.say(_("Account %(name)s created. Give them the password in person.", name=user.username))
+        if saved:
             return redirect(url_for("admin.users"))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
     return render_template("admin/user_form.html", form=form, user=None,
                            password_form=None), _status(form)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def user_edit(user_id):
     user = db.session.get(User, user_id)
     if user is None:
@@ -512,51 +449,37 @@ def user_edit(user_id):
     form = UserForm(obj=user)
     _user_choices(form)
     if not form.is_submitted():
-        form.roles.data = sorted(user.role_set)
+        form.roles.data = roles.names_of(user)
         form.division_ids.data = [d.id for d in user.divisions]
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            user = db.session.get(User, user_id)
-            changes = admin_rules.update_staff_user(db.session, user, _user_input(form),
-                                                    acting=current_user._get_current_object())
-            if changes:
-                record_change("admin.user.update", target_type="user", target_id=user.id, details=changes)
-            db.session.commit()
-            flash(_("Account saved.") if changes else _("Nothing was changed."), "success")
+        with saving(form, done=_("Account saved.")) as saved:
+            if not admin_rules.update_staff_user(db.session, db.session.get(User, user_id), _user_input(form),
+                                                 by=acting()):
+                saved.say(_("Nothing was changed."))
+        if saved:
             return redirect(url_for("admin.users"))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
     user = db.session.get(User, user_id)
     return render_template("admin/user_form.html", form=form, user=user,
                            password_form=PasswordForm(prefix="pw")), _status(form)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def user_password(user_id):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
     password_form = PasswordForm(prefix="pw")
     if password_form.validate_on_submit():
-        try:
-            begin_write(db.session)
-            user = db.session.get(User, user_id)
-            admin_rules.reset_password(user, password_form.password.data)
-            record_change("admin.user.password", target_type="user", target_id=user.id,
-                          details={"username": user.username})
-            db.session.commit()
-            flash(_("The password of %(name)s was changed.", name=user.username), "success")
-            return redirect(url_for("admin.user_edit", user_id=user.id))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(password_form, error)
+        with saving(password_form, done=_("The password of %(name)s was changed.", name=user.username)) as saved:
+            admin_rules.reset_password(db.session, db.session.get(User, user_id), password_form.password.data,
+                                       by=acting())
+        if saved:
+            return redirect(url_for("admin.user_edit", user_id=user_id))
     user = db.session.get(User, user_id)
     form = UserForm(obj=user, formdata=None)
     _user_choices(form)
-    form.roles.data = sorted(user.role_set)
+    form.roles.data = roles.names_of(user)
     form.division_ids.data = [d.id for d in user.divisions]
     return render_template("admin/user_form.html", form=form, user=user, password_form=password_form), 422
 
@@ -564,65 +487,35 @@ def user_password(user_id):
 # --- canned replies (edited in the officer workspace) ----------------------------------------------
 
 
-def _canned_replies_url() -> str | None:
-    return page_at("/staff/canned")
-
-
 @bp.route("/canned-replies")
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def canned_replies():
-    url = _canned_replies_url()
-    if url:
-        return redirect(url)
-    return render_template("admin/canned.html"), 200
+    return redirect(url_for("staff.canned_list"))
 
 
 # --- audit log ------------------------------------------------------------------------------------
 
 
-def _bangkok_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=BANGKOK).astimezone(UTC)
-
-
 @bp.route("/audit")
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def audit_log():
     form = AuditFilterForm(request.args)
-    query = select(AuditEntry)
     valid = form.validate()
     if valid and form.start.data and form.end.data and form.start.data > form.end.data:
         form.end.errors = list(form.end.errors) + [_("The end date is before the start date.")]
         valid = False
+    page = request.args.get("page", 1, type=int) or 1
+    result = audit.AuditPage([], 0, 1, 1)
     if valid:
-        if form.action.data:
-            query = query.where(AuditEntry.action.startswith(form.action.data, autoescape=True))
-        if form.actor.data:
-            query = query.where(func.lower(AuditEntry.actor_name) == form.actor.data.lower())
-        if form.target_type.data:
-            query = query.where(AuditEntry.target_type == form.target_type.data)
-        if form.target_id.data:
-            query = query.where(AuditEntry.target_id == form.target_id.data)
-        if form.ip_address.data:
-            query = query.where(AuditEntry.ip_address == form.ip_address.data)
-        if form.start.data:
-            query = query.where(AuditEntry.created_at >= _bangkok_midnight(form.start.data))
-        if form.end.data:
-            query = query.where(AuditEntry.created_at < _bangkok_midnight(form.end.data + timedelta(days=1)))
-    else:
-        query = query.where(false())
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    entries = db.session.scalars(
-        query.order_by(AuditEntry.id.desc()).offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
-    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
-    target_types = [t for t in db.session.scalars(
-        select(AuditEntry.target_type).distinct().order_by(AuditEntry.target_type)) if t]
+        query = audit.AuditQuery(**{name: getattr(form, name).data or "" for name in (
+            "action", "actor", "target_type", "target_id", "ip_address")}, start=form.start.data, end=form.end.data)
+        result = audit.search(db.session, query, page=page if 0 < page < 10**9 else 1, page_size=AUDIT_PAGE_SIZE)
     verification = audit.verify(db.session) if request.args.get("verify") == "1" else None
     args = {k: v for k, v in request.args.items() if k not in ("page", "verify") and v}
-    pages = max(1, (total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE)
     return render_template(
-        "admin/audit.html", form=form, entries=entries, total=total, page=page, pages=pages, args=args,
-        actions=actions, target_types=target_types, verification=verification, pretty=_pretty_details,
+        "admin/audit.html", form=form, entries=result.entries, total=result.total, page=result.page,
+        pages=result.pages, args=args, actions=audit.known_actions(db.session),
+        target_types=audit.known_target_types(db.session), verification=verification, pretty=_pretty_details,
     ), (200 if valid else 422)
 
 

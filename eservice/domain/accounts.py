@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import Division, User
-from ..models.user import ROLES
+from . import roles as staff_roles
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -26,13 +26,13 @@ def check_password(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
-def create_user(session: Session, username: str, password: str, *, roles=("officer",),
+def create_user(session: Session, username: str, password: str, *, roles=staff_roles.DEFAULT,
                 divisions: list[Division] = (), display_name: str = "", email: str = "") -> User:
-    unknown = set(roles) - set(ROLES)
+    unknown = staff_roles.unknown(roles)
     if unknown:
         raise ValueError(f"Unknown roles: {', '.join(sorted(unknown))}")
-    user = User(username=username.strip(), roles=" ".join(sorted(set(roles))), display_name=display_name or username,
-                email=email, divisions=list(divisions))
+    user = User(username=username.strip(), roles=" ".join(sorted({str(r) for r in roles})),
+                display_name=display_name or username, email=email, divisions=list(divisions))
     set_password(user, password)
     session.add(user)
     session.flush()

@@ -2,7 +2,8 @@
 the holiday calendar and staff accounts.
 
 Each ``save_*`` checks everything first, raises :class:`DomainError` naming the field at fault, and
-only then changes the row, returning ``{field: [old, new]}`` for the audit log. Nothing here deletes a
+only then changes the row and writes the audit entry of the change (``by`` names who made it),
+returning ``{field: [old, new]}``. Nothing here deletes a
 row that cases point at: divisions, categories, villages and channels are deactivated, so old cases keep
 their category and division and only new filings stop offering them.
 """
@@ -19,8 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Category, Channel, Division, Holiday, Organisation, User, Village
-from ..models.user import ROLES
-from . import accounts
+from . import accounts, audit, policy, roles
+from .audit import By
 from .case_types import CASE_TYPES
 from .errors import DomainError
 from .thai import BE_OFFSET, is_valid_phone
@@ -34,8 +35,6 @@ MAX_ACK_DAYS = 30
 MAX_RESOLVE_DAYS = 180
 MAX_LOGO_BYTES = 1024 * 1024
 LOGO_MAX_SIDE = 512  # pixels; the logo is shown small and printed at most a few centimetres wide
-# Roles that work a division's cases: such a user must belong to at least one division.
-DIVISION_ROLES = ("officer", "head")
 
 
 def apply(obj, values: dict) -> dict:
@@ -99,10 +98,12 @@ class OrganisationInput:
     facebook_url: str = ""
     office_hours_th: str = ""
     office_hours_en: str = ""
+    executive_title_th: str = ""
+    executive_title_en: str = ""
     tracking_prefix: str = ""
 
 
-def save_organisation(session: Session, org: Organisation, data: OrganisationInput) -> dict:
+def save_organisation(session: Session, org: Organisation, data: OrganisationInput, *, by: By) -> dict:
     prefix = (data.tracking_prefix or "").strip().upper()
     if not PREFIX_RE.fullmatch(prefix):
         raise DomainError(_l("The tracking prefix is 2 to 6 capital English letters, for example BPT."),
@@ -131,13 +132,23 @@ def save_organisation(session: Session, org: Organisation, data: OrganisationInp
         "facebook_url": _url(data.facebook_url, field="facebook_url"),
         "office_hours_th": _optional(data.office_hours_th, field="office_hours_th"),
         "office_hours_en": _optional(data.office_hours_en, field="office_hours_en"),
+        "executive_title_th": _optional(data.executive_title_th, field="executive_title_th"),
+        "executive_title_en": _optional(data.executive_title_en, field="executive_title_en"),
         "tracking_prefix": prefix,
     }
-    return apply(org, values)
+    return _audited(session, by, "admin.organisation.update", "organisation", org, apply(org, values))
 
 
-def save_published_texts(org: Organisation, *, service_standard_th: str, service_standard_en: str,
-                         pdpa_notice_th: str, pdpa_notice_en: str) -> dict:
+def _audited(session: Session, by: By, action: str, target_type: str, row, changes: dict) -> dict:
+    """Write the audit entry of ``changes`` to ``row`` (none when nothing changed)."""
+    if changes:
+        session.flush()
+        audit.change(session, by, action, target_type=target_type, target_id=row.id, details=changes)
+    return changes
+
+
+def save_published_texts(session: Session, org: Organisation, *, service_standard_th: str, service_standard_en: str,
+                         pdpa_notice_th: str, pdpa_notice_en: str, by: By) -> dict:
     """The service standard and PDPA notice; blank means the built-in text is shown."""
     values = {
         "service_standard_th": _optional(service_standard_th, field="service_standard_th", limit=10_000),
@@ -149,7 +160,7 @@ def save_published_texts(org: Organisation, *, service_standard_th: str, service
         raise DomainError(_l("Write the Thai text too: Thai is what most people read."), field="service_standard_th")
     if values["pdpa_notice_en"] and not values["pdpa_notice_th"]:
         raise DomainError(_l("Write the Thai text too: Thai is what most people read."), field="pdpa_notice_th")
-    return apply(org, values)
+    return _audited(session, by, "admin.organisation.texts", "organisation", org, apply(org, values))
 
 
 def clean_logo(data: bytes) -> tuple[bytes, str]:
@@ -173,6 +184,21 @@ def clean_logo(data: bytes) -> tuple[bytes, str]:
     return out.getvalue(), "image/png"
 
 
+def set_logo(session: Session, org: Organisation, data: bytes, *, by: By) -> None:
+    image, content_type = clean_logo(data)
+    org.logo, org.logo_content_type = image, content_type
+    audit.change(session, by, "admin.organisation.logo", target_type="organisation", target_id=org.id,
+                 details={"bytes": len(image), "uploaded_bytes": len(data)})
+
+
+def remove_logo(session: Session, org: Organisation, *, by: By) -> bool:
+    if not org.logo_content_type:
+        return False
+    org.logo, org.logo_content_type = None, ""
+    audit.change(session, by, "admin.organisation.logo_remove", target_type="organisation", target_id=org.id)
+    return True
+
+
 # --- divisions ------------------------------------------------------------------------------------
 
 
@@ -188,7 +214,8 @@ class DivisionInput:
     active: bool = True
 
 
-def save_division(session: Session, division: Division | None, data: DivisionInput) -> tuple[Division, dict]:
+def save_division(session: Session, division: Division | None, data: DivisionInput, *,
+                  by: By) -> tuple[Division, dict]:
     new = division is None
     if new:
         code = _code(data.code)
@@ -240,7 +267,8 @@ def save_division(session: Session, division: Division | None, data: DivisionInp
     if new:
         changes["code"] = [None, division.code]
     session.flush()
-    return division, changes
+    return division, _audited(session, by, "admin.division." + ("create" if new else "update"), "division",
+                              division, changes)
 
 
 # --- categories -----------------------------------------------------------------------------------
@@ -259,7 +287,8 @@ class CategoryInput:
     active: bool = True
 
 
-def save_category(session: Session, category: Category | None, data: CategoryInput) -> tuple[Category, dict]:
+def save_category(session: Session, category: Category | None, data: CategoryInput, *,
+                  by: By) -> tuple[Category, dict]:
     new = category is None
     if new:
         code = _code(data.code)
@@ -308,14 +337,15 @@ def save_category(session: Session, category: Category | None, data: CategoryInp
     if new:
         changes["code"] = [None, category.code]
     session.flush()
-    return category, changes
+    return category, _audited(session, by, "admin.category." + ("create" if new else "update"), "category",
+                              category, changes)
 
 
 # --- villages and channels ------------------------------------------------------------------------
 
 
 def save_village(session: Session, village: Village | None, *, number: int | None, name_th: str, name_en: str,
-                 active: bool) -> tuple[Village, dict]:
+                 active: bool, by: By) -> tuple[Village, dict]:
     if number is None or not 1 <= number <= 99:
         raise DomainError(_l("A village number (หมู่ที่) is between 1 and 99."), field="number")
     clash = select(Village).where(Village.number == number)
@@ -323,17 +353,19 @@ def save_village(session: Session, village: Village | None, *, number: int | Non
         clash = clash.where(Village.id != village.id)
     if session.scalar(clash):
         raise DomainError(_l("Village %(n)d exists already.", n=number), field="number")
-    if village is None:
+    new = village is None
+    if new:
         village = Village(number=number)
         session.add(village)
     changes = apply(village, {"number": number, "name_th": _optional(name_th, field="name_th"),
                               "name_en": _optional(name_en, field="name_en"), "active": bool(active)})
     session.flush()
-    return village, changes
+    return village, _audited(session, by, "admin.village." + ("create" if new else "update"), "village", village,
+                             changes)
 
 
 def save_channel(session: Session, channel: Channel | None, *, code: str, name_th: str, name_en: str,
-                 sort_order: int, active: bool) -> tuple[Channel, dict]:
+                 sort_order: int, active: bool, by: By) -> tuple[Channel, dict]:
     new = channel is None
     if new:
         code = _code(code)
@@ -350,7 +382,8 @@ def save_channel(session: Session, channel: Channel | None, *, code: str, name_t
     if new:
         changes["code"] = [None, channel.code]
     session.flush()
-    return channel, changes
+    return channel, _audited(session, by, "admin.channel." + ("create" if new else "update"), "channel", channel,
+                             changes)
 
 
 # --- holidays -------------------------------------------------------------------------------------
@@ -377,14 +410,36 @@ def parse_holiday_date(text: str) -> date:
         raise DomainError(_l("There is no such date: %(text)s.", text=text.strip()), field="day") from None
 
 
-def add_holiday(session: Session, day: date, name: str) -> Holiday:
+def add_holiday(session: Session, day: date, name: str, *, by: By) -> Holiday:
     name = _required(name, _l("Name the holiday."), field="name")
     if session.scalar(select(Holiday).where(Holiday.day == day)):
         raise DomainError(_l("%(day)s is in the calendar already.", day=day.isoformat()), field="day")
     holiday = Holiday(day=day, name=name)
     session.add(holiday)
     session.flush()
+    audit.change(session, by, "admin.holiday.create", target_type="holiday", target_id=holiday.id,
+                 details={"day": holiday.day, "name": holiday.name})
     return holiday
+
+
+def remove_holiday(session: Session, holiday: Holiday, *, by: By) -> None:
+    audit.change(session, by, "admin.holiday.delete", target_type="holiday", target_id=holiday.id,
+                 details={"day": holiday.day, "name": holiday.name})
+    session.delete(holiday)
+    session.flush()
+
+
+def import_holidays(session: Session, text: str, *, by: By) -> "HolidayImport":
+    """Add every new day of a CSV, or none when any line is wrong (the result then lists the errors)."""
+    result = read_holiday_csv(session, text)
+    if result.errors:
+        return result
+    for day, name in result.to_add:
+        session.add(Holiday(day=day, name=name))
+    session.flush()
+    audit.change(session, by, "admin.holiday.import", target_type="holiday",
+                 details={"added": [[d, n] for d, n in result.to_add], "already_there": result.already})
+    return result
 
 
 @dataclass
@@ -461,19 +516,19 @@ def _divisions(session: Session, ids: list[int]) -> list[Division]:
     return found
 
 
-def _check_roles(roles: list[str], divisions: list[Division]) -> list[str]:
-    unknown = set(roles) - set(ROLES)
+def _check_roles(given: list[str], divisions: list[Division]) -> list[str]:
+    unknown = roles.unknown(given)
     if unknown:
         raise DomainError(_l("Unknown role: %(role)s.", role=", ".join(sorted(unknown))), field="roles")
-    if not roles:
+    if not given:
         raise DomainError(_l("Give the user at least one role."), field="roles")
-    if set(roles) & set(DIVISION_ROLES) and not divisions:
+    if roles.parse(given) & set(roles.DIVISION_ROLES) and not divisions:
         raise DomainError(_l("Officers and heads work on their divisions' cases: choose at least one division."),
                           field="division_ids")
-    return sorted(set(roles))
+    return sorted(set(given))
 
 
-def create_staff_user(session: Session, data: UserInput) -> User:
+def create_staff_user(session: Session, data: UserInput, *, by: By) -> User:
     username = (data.username or "").strip()
     if not USERNAME_RE.fullmatch(username):
         raise DomainError(_l("A user name is 2 to 80 English letters, digits, dots, dashes or underscores."),
@@ -493,14 +548,17 @@ def create_staff_user(session: Session, data: UserInput) -> User:
                                 email=email)
     user.locale = data.locale if data.locale in ("th", "en") else "th"
     session.flush()
+    audit.change(session, by, "admin.user.create", target_type="user", target_id=user.id, details={
+        "username": user.username, "roles": user.roles, "divisions": sorted(d.code for d in user.divisions),
+        "active": user.active})
     return user
 
 
-def update_staff_user(session: Session, user: User, data: UserInput, *, acting: User) -> dict:
+def update_staff_user(session: Session, user: User, data: UserInput, *, by: By) -> dict:
     divisions = _divisions(session, data.division_ids)
-    roles = _check_roles(data.roles, divisions)
-    if user.id == acting.id:
-        if user.has_role("admin") and "admin" not in roles:
+    new_roles = _check_roles(data.roles, divisions)
+    if by.user is not None and user.id == by.user.id:
+        if policy.can_administer(user) and roles.Role.ADMIN not in roles.parse(new_roles):
             raise DomainError(_l("You cannot remove your own administrator role; ask another administrator."),
                               field="roles")
         if not data.active:
@@ -512,7 +570,7 @@ def update_staff_user(session: Session, user: User, data: UserInput, *, acting: 
     changes = apply(user, {
         "display_name": _optional(data.display_name, field="display_name") or user.username,
         "email": email,
-        "roles": " ".join(roles),
+        "roles": " ".join(new_roles),
         "active": bool(data.active),
         "locale": data.locale if data.locale in ("th", "en") else "th",
     })
@@ -521,12 +579,14 @@ def update_staff_user(session: Session, user: User, data: UserInput, *, acting: 
         user.divisions = divisions
         changes["divisions"] = [old_divisions, new_divisions]
     session.flush()
-    return changes
+    return _audited(session, by, "admin.user.update", "user", user, changes)
 
 
-def reset_password(user: User, password: str) -> None:
+def reset_password(session: Session, user: User, password: str, *, by: By) -> None:
     if accounts.password_problem(password or ""):
         raise DomainError(_l("Use at least %(n)d characters.", n=accounts.MIN_PASSWORD_LENGTH), field="password")
     accounts.set_password(user, password)
     user.failed_logins = 0
     user.locked_until = None
+    audit.change(session, by, "admin.user.password", target_type="user", target_id=user.id,
+                 details={"username": user.username})

@@ -9,14 +9,51 @@ PostgreSQL: an advisory transaction lock), so two writers cannot both chain to t
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..models.audit import AuditEntry
 
+if TYPE_CHECKING:
+    from ..models.user import User
+
 AUDIT_LOCK_KEY = 7_311_001  # any constant; names the advisory lock on PostgreSQL
+
+
+@dataclass(frozen=True)
+class By:
+    """Who makes a change and from where: the audit log names them. ``user`` is None for the system."""
+
+    user: "User | None" = None
+    ip: str = ""
+
+
+def jsonable(value):
+    """Audit details as JSON: dates as ISO text, decimals as text, sets as sorted lists."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, set):
+        return sorted(jsonable(v) for v in value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def change(session: Session, by: By, action: str, *, target_type: str, target_id: object = "",
+           details: dict | None = None, note: str = "", now: datetime | None = None) -> AuditEntry:
+    """The audit entry of a change made by ``by``, in the same transaction as the change."""
+    return record(session, action, actor=by.user, ip_address=by.ip, target_type=target_type,
+                  target_id=target_id, details=jsonable(details) if details else None, note=note, now=now)
 
 
 def _content_hash(entry: AuditEntry) -> str:
@@ -93,3 +130,72 @@ def verify(session: Session) -> VerifyResult:
         previous = entry.entry_hash
         checked += 1
     return VerifyResult(checked)
+
+
+# --- searching the log -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What the administrator asks the log for; empty fields do not filter. Dates are Bangkok dates,
+    both included."""
+
+    action: str = ""  # a prefix: "admin.user" finds every change to accounts
+    actor: str = ""  # a user name, any case
+    target_type: str = ""
+    target_id: str = ""
+    ip_address: str = ""
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass
+class AuditPage:
+    entries: list
+    total: int
+    page: int
+    pages: int
+
+
+def _bangkok_midnight(day: date) -> datetime:
+    from .thai import BANGKOK
+
+    return datetime.combine(day, datetime.min.time(), tzinfo=BANGKOK).astimezone(UTC)
+
+
+def search(session: Session, query: AuditQuery, *, page: int = 1, page_size: int = 50) -> AuditPage:
+    """Entries matching ``query``, newest first, one page of them."""
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    statement = select(AuditEntry)
+    if query.action:
+        statement = statement.where(AuditEntry.action.startswith(query.action, autoescape=True))
+    if query.actor:
+        statement = statement.where(func.lower(AuditEntry.actor_name) == query.actor.lower())
+    if query.target_type:
+        statement = statement.where(AuditEntry.target_type == query.target_type)
+    if query.target_id:
+        statement = statement.where(AuditEntry.target_id == query.target_id)
+    if query.ip_address:
+        statement = statement.where(AuditEntry.ip_address == query.ip_address)
+    if query.start:
+        statement = statement.where(AuditEntry.created_at >= _bangkok_midnight(query.start))
+    if query.end:
+        statement = statement.where(AuditEntry.created_at < _bangkok_midnight(query.end + timedelta(days=1)))
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(1, (total + page_size - 1) // page_size)
+    page = min(max(1, page), pages)
+    entries = session.scalars(
+        statement.order_by(AuditEntry.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+    return AuditPage(list(entries), total, page, pages)
+
+
+def known_actions(session: Session) -> list[str]:
+    return list(session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+
+
+def known_target_types(session: Session) -> list[str]:
+    return [t for t in session.scalars(select(AuditEntry.target_type).distinct().order_by(AuditEntry.target_type))
+            if t]

@@ -7,7 +7,7 @@ Event kinds written here (``CaseEvent.kind``; public ones reach the citizen's ti
 ================  ======  =========================================================================
 kind              public  meaning
 ================  ======  =========================================================================
-acknowledge,      yes     status changes (see workflow.TRANSITIONS); the note, if any, is public
+acknowledge,      yes     status changes (see actions.TRANSITIONS); the note, if any, is public
 start, resume,
 request_info,
 resolve, reject,
@@ -36,9 +36,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..models import Case, CaseEvent, Division, User
-from . import audit, clock, policy, workflow
+from . import actions, audit, policy, workflow
 from .errors import DomainError, NotAllowed
-from .thai import bangkok_today
+from .statuses import MERGED, OPEN_STATUSES, REPLY_CLOSED, Status
 from .tracking import normalise_code
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -50,31 +50,9 @@ PRIORITY_LABELS = {
 }
 MAX_NOTE_CHARS = 5000
 
-# Staff read every event; these labels are written for them (the citizen's wording is in workflow).
-STAFF_EVENT_LABELS = {
-    "filed": _l("Case filed"),
-    "acknowledge": _l("Acknowledged"),
-    "start": _l("Work started"),
-    "request_info": _l("Asked the citizen for information"),
-    "citizen_answer": _l("The citizen answered"),
-    "citizen_info": _l("The citizen added information"),
-    "resume": _l("Work resumed"),
-    "resolve": _l("Resolved"),
-    "reject": _l("Not accepted"),
-    "mark_duplicate": _l("Marked as a duplicate"),
-    "duplicate_added": _l("Another report of the same matter was merged into this case"),
-    "close": _l("Closed"),
-    "reopen": _l("Reopened"),
-    "public_reply": _l("Public reply"),
-    "internal_note": _l("Internal note"),
-    "assign": _l("Assignment changed"),
-    "transfer": _l("Transferred to another division"),
-    "priority": _l("Priority changed"),
-    "reveal_identity": _l("Reporter's identity revealed"),
-    "view": _l("Viewed"),
-    "rated": _l("The citizen rated the service"),
-}
 
+def priority_label(value: str):
+    return PRIORITY_LABELS.get(value, value)
 
 class StaleCase(DomainError):
     """The case changed after the officer's page was rendered."""
@@ -152,7 +130,7 @@ def _transition(session: Session, case: Case, action: str, user: User, note: str
     _begin(user, case, expected_version)
     now = _now(now)
     before = case.status
-    event = workflow.transition(session, case, action, actor=user, note=note, public=True, data=data, now=now)
+    event = workflow.transition(session, case, action, actor=user, note=note, data=data, now=now)
     _touch(case)
     _audit(session, case, action, user, ip, {"from": before, "to": case.status, **(audit_details or {})}, now=now)
     return event
@@ -206,14 +184,9 @@ def close(session, case, user, *, note="", ip="", expected_version=None, now=Non
 
 def reopen(session, case, user, *, reason, ip="", expected_version=None, now=None) -> CaseEvent:
     """Staff reopen a finished case (on the citizen's request by phone, or on their own finding). The
-    resolve-by date starts again from today, as when the citizen reopens online."""
+    resolve-by date starts again from today, as when the citizen reopens online (workflow)."""
     reason = _required_text(reason, _l("Say why the case is reopened."))
-    now = _now(now)
-    event = _transition(session, case, "reopen", user, reason, ip=ip, expected_version=expected_version, now=now)
-    today = bangkok_today(now)
-    days = case.category.resolve_days if case.category else 15
-    case.resolve_due = clock.add_working_days(today, days, clock.holidays_from(session, today))
-    return event
+    return _transition(session, case, "reopen", user, reason, ip=ip, expected_version=expected_version, now=now)
 
 
 def mark_duplicate(session, case, user, *, original_code, note="", ip="", expected_version=None,
@@ -231,7 +204,7 @@ def mark_duplicate(session, case, user, *, original_code, note="", ip="", expect
                           field="original_code")
     if original.id == case.id:
         raise DomainError(_l("A case cannot be a duplicate of itself."), field="original_code")
-    if original.status == "duplicate" and original.duplicate_of is not None:
+    if original.status == MERGED and original.duplicate_of is not None:
         raise DomainError(
             _l("%(code)s is itself merged into %(root)s: use %(root)s.", code=original.tracking_code,
                root=original.duplicate_of.tracking_code),
@@ -246,8 +219,7 @@ def mark_duplicate(session, case, user, *, original_code, note="", ip="", expect
                         data={"original": original.tracking_code},
                         audit_details={"original": original.tracking_code})
     case.duplicate_of = original
-    workflow.record_event(original, "duplicate_added", actor=user, public=False,
-                          data={"code": case.tracking_code}, now=now)
+    workflow.record_event(original, actions.DUPLICATE_ADDED, actor=user, data={"code": case.tracking_code}, now=now)
     return event
 
 
@@ -269,10 +241,10 @@ def public_reply(session, case, user, *, text, confirmed, ip="", expected_versio
     text = _required_text(text, _l("Write the reply."))
     if not confirmed:
         raise DomainError(_l("Tick the box to confirm that the citizen may read this reply."), field="confirm")
-    if case.status == "closed":
+    if case.status in REPLY_CLOSED:
         raise DomainError(_l("This case is closed; reopen it before replying."))
     now = _now(now)
-    event = workflow.record_event(case, "public_reply", actor=user, note=text, public=True, now=now)
+    event = workflow.record_event(case, actions.PUBLIC_REPLY, actor=user, note=text, now=now)
     _touch(case)
     _audit(session, case, "public_reply", user, ip, now=now)
     return event
@@ -283,7 +255,7 @@ def internal_note(session, case, user, *, text, ip="", expected_version=None, no
     _begin(user, case, expected_version)
     text = _required_text(text, _l("Write the note."))
     now = _now(now)
-    event = workflow.record_event(case, "internal_note", actor=user, note=text, public=False, now=now)
+    event = workflow.record_event(case, actions.INTERNAL_NOTE, actor=user, note=text, now=now)
     _touch(case)
     _audit(session, case, "internal_note", user, ip, now=now)
     return event
@@ -293,10 +265,10 @@ def internal_note(session, case, user, *, text, ip="", expected_version=None, no
 
 
 def _require_open(case: Case) -> None:
-    if case.status not in workflow.OPEN_STATUSES:
+    if case.status not in OPEN_STATUSES:
         raise DomainError(
             _l("This case is “%(status)s”; that action is not possible now.",
-               status=workflow.STATUS_LABELS[case.status])
+               status=Status(case.status).label)
         )
 
 
@@ -322,7 +294,7 @@ def assign(session, case, user, *, assignee: User | None, ip="", expected_versio
             raise NotAllowed(_l("Only the head of the division assigns cases to others."))
     now = _now(now)
     case.assigned_to_id = assignee.id if assignee is not None else None
-    event = workflow.record_event(case, "assign", actor=user, public=False,
+    event = workflow.record_event(case, actions.ASSIGN, actor=user,
                                   data={"from": previous, "to": case.assigned_to_id}, now=now)
     _touch(case)
     _audit(session, case, "assign", user, ip,
@@ -360,7 +332,7 @@ def transfer(session, case, user, *, division: Division | None, reason, ip="", e
     previous = case.division_id
     case.division = division
     case.assigned_to_id = None  # the old division's officer no longer handles it
-    event = workflow.record_event(case, "transfer", actor=user, public=True,
+    event = workflow.record_event(case, actions.TRANSFER, actor=user,
                                   data={"from": previous, "to": division.id, "reason": reason}, now=now)
     _touch(case)
     _audit(session, case, "transfer", user, ip, {"from": previous, "to": division.id}, now=now)
@@ -377,7 +349,7 @@ def set_priority(session, case, user, *, priority, ip="", expected_version=None,
     now = _now(now)
     previous = case.priority
     case.priority = priority
-    event = workflow.record_event(case, "priority", actor=user, public=False,
+    event = workflow.record_event(case, actions.PRIORITY, actor=user,
                                   data={"from": previous, "to": priority}, now=now)
     _touch(case)
     _audit(session, case, "priority", user, ip, {"from": previous, "to": priority}, now=now)
@@ -397,7 +369,7 @@ def reveal_identity(session, case, user, *, reason, ip="", expected_version=None
     reason = _required_text(reason, _l("Write why the identity must be revealed; the reason is kept."),
                             field="reason")
     now = _now(now)
-    event = workflow.record_event(case, "reveal_identity", actor=user, note=reason, public=False,
+    event = workflow.record_event(case, actions.REVEAL_IDENTITY, actor=user, note=reason,
                                   data={"anonymous": case.anonymous}, now=now)
     _touch(case)
     _audit(session, case, "reveal_identity", user, ip, note=reason, now=now)
@@ -411,7 +383,7 @@ def record_view(session: Session, case: Case, user: User, *, ip: str = "", what:
     if not case.confidential:
         return None
     now = _now(now)
-    event = workflow.record_event(case, "view", actor=user, public=False, data={"what": what}, now=now)
+    event = workflow.record_event(case, actions.VIEW, actor=user, data={"what": what}, now=now)
     audit.record(session, "case.view", actor=user, ip_address=ip, target_type="case",
                  target_id=case.tracking_code, details={"case_id": case.id, "what": what}, now=now)
     return event
@@ -422,3 +394,23 @@ def record_denied(session: Session, user: User, *, code: str, ip: str = "", what
     """Someone opened or acted on a case they may not see (or one that does not exist): audit it."""
     audit.record(session, "case.denied", actor=user, ip_address=ip, target_type="case",
                  target_id=normalise_code(code)[:60], details={"what": what}, now=_now(now))
+
+
+# --- what the case page offers ---------------------------------------------------------------------
+
+
+def available_actions(user: User, case: Case) -> list[str]:
+    """The staff actions to offer on the case page, by ``staff_name`` (each is checked again when sent)."""
+    if not policy.can_act_on_case(user, case):
+        return []
+    offered = list(actions.allowed_transitions(case.status))
+    if case.status not in REPLY_CLOSED:
+        offered.append(actions.PUBLIC_REPLY)
+    offered.append(actions.INTERNAL_NOTE)
+    if case.status in OPEN_STATUSES:
+        offered += [actions.ASSIGN, actions.PRIORITY]
+        if not case.confidential:
+            offered.append(actions.TRANSFER)
+    if policy.can_reveal_identity(user, case) and not policy.identity_revealed(case):
+        offered.append(actions.REVEAL_IDENTITY)
+    return [a.staff_name for a in offered if a.staff_name]

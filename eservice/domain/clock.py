@@ -8,10 +8,16 @@ the Bangkok date is past its due date.
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Holiday
+from .statuses import AWAITING_ACKNOWLEDGEMENT, CLOCK_PAUSED, CLOCK_RUNNING
+
+# The limits of a case whose category sets none (or that has no category), in working days.
+DEFAULT_ACK_DAYS = 1
+DEFAULT_RESOLVE_DAYS = 15
 
 
 def is_working_day(day: date, holidays: set[date]) -> bool:
@@ -52,6 +58,31 @@ def holidays_from(session: Session, start: date) -> set[date]:
     return set(session.scalars(select(Holiday.day).where(Holiday.day >= start)))
 
 
+def limits_for(category) -> tuple[int, int]:
+    """(working days to acknowledge, working days to answer) for a case of ``category`` (may be None)."""
+    if category is None:
+        return DEFAULT_ACK_DAYS, DEFAULT_RESOLVE_DAYS
+    return category.ack_days, category.resolve_days
+
+
+def service_standard(categories) -> list[dict]:
+    """The published service standard: per case type offered by active categories, the longest time to
+    acknowledge and the shortest and longest time to answer, in working days."""
+    from .case_types import CASE_TYPES
+
+    standard = []
+    for kind in CASE_TYPES.values():
+        offered = [c for c in categories if c.active and c.offered_for(kind.code)]
+        if offered:
+            standard.append({
+                "kind": kind,
+                "ack_days": max(c.ack_days for c in offered),
+                "resolve_min": min(c.resolve_days for c in offered),
+                "resolve_max": max(c.resolve_days for c in offered),
+            })
+    return standard
+
+
 def due_dates(session: Session, filed_on: date, ack_days: int, resolve_days: int) -> tuple[date, date]:
     """(acknowledge by, resolve by) for a case filed on the Bangkok date ``filed_on``."""
     holidays = holidays_from(session, filed_on)
@@ -74,12 +105,38 @@ def is_overdue(due: date, today: date) -> bool:
 # statistic, counts a case still open past its date as late.
 
 DUE_SOON_WORKING_DAYS = 2
-CLOCK_RUNNING = ("received", "acknowledged", "in_progress")
-CLOCK_PAUSED = "awaiting_citizen"
+# What deadline_state() answers, in words.
+DEADLINE_LABELS = {
+    "overdue": _l("Overdue"),
+    "due_soon": _l("Due soon"),
+    "on_track": _l("On track"),
+    "paused": _l("Clock paused"),
+    "finished": _l("Finished"),
+}
+
+
+def deadline_label(state: str):
+    return DEADLINE_LABELS.get(state, state)
+
+
+def deadlines(case) -> list[tuple[str, date]]:
+    """The dates the office is held to now, as (stage, date): ``ack`` until acknowledged, ``resolve`` while
+    the clock runs; none while it waits for the citizen or once it has answered."""
+    stages = []
+    if case.status == AWAITING_ACKNOWLEDGEMENT:
+        stages.append(("ack", case.ack_due))
+    if case.status in CLOCK_RUNNING:
+        stages.append(("resolve", case.resolve_due))
+    return stages
+
+
+def next_stage(case) -> str:
+    """``ack`` until the case is acknowledged, then ``resolve``: which date :func:`next_due` is."""
+    return "ack" if case.status == AWAITING_ACKNOWLEDGEMENT else "resolve"
 
 
 def next_due(case) -> date:
-    return case.ack_due if case.status == "received" else case.resolve_due
+    return case.ack_due if case.status == AWAITING_ACKNOWLEDGEMENT else case.resolve_due
 
 
 def next_due_column():
@@ -88,7 +145,7 @@ def next_due_column():
 
     from ..models import Case
 
-    return sql_case((Case.status == "received", Case.ack_due), else_=Case.resolve_due)
+    return sql_case((Case.status == AWAITING_ACKNOWLEDGEMENT, Case.ack_due), else_=Case.resolve_due)
 
 
 def due_soon_limit(today: date, holidays: Iterable[date], days: int = DUE_SOON_WORKING_DAYS) -> date:
@@ -133,24 +190,43 @@ def due_soon_clause(today: date, soon_limit: date):
     return Case.status.in_(CLOCK_RUNNING) & (due >= today) & (due <= soon_limit)
 
 
-def finished_at(case):
-    """When the office gave its answer: resolved, or the last move to rejected or duplicate."""
-    if case.resolved_at is not None:
-        return case.resolved_at
-    for event in reversed(case.events):
-        if event.status_to in ("rejected", "duplicate"):
-            return event.created_at
+# --- on time, the statistic ---------------------------------------------------------------------------
+#
+# One definition, kept on the case so that statistics count stored values: ``resolved_on_time`` is True or
+# False once the office has answered (resolved, not accepted, merged: durations.record_answered), and False
+# while the office waits for the citizen on a case that was already late when the wait began (a pause does
+# not hide lateness). A case whose clock runs is late once today is past its resolve-by date; otherwise it
+# is not decided yet.
+
+
+def answered_on_time(answered_on: date, resolve_due: date) -> bool:
+    return answered_on <= resolve_due
+
+
+def late_when_paused(paused_on: date, resolve_due: date) -> bool:
+    return paused_on > resolve_due
+
+
+def on_time(case, today: date) -> bool | None:
+    """True when answered by the resolve-by date; False when answered late or still open past it;
+    None while still open and within time (not yet decided)."""
+    if case.resolved_on_time is not None:
+        return case.resolved_on_time
+    if case.status in CLOCK_RUNNING and case.resolve_due < today:
+        return False
     return None
 
 
-def on_time(case, today: date, holidays: Iterable[date] = ()) -> bool | None:
-    """True when answered by the resolve-by date; False when answered late or still open past it;
-    None while still open and within time (not yet decided)."""
-    from .thai import to_bangkok
+def late_open_clause(today: date):
+    """Cases whose clock runs and whose resolve-by date is past: the open part of "late", as SQL
+    (answered and paused-while-late cases carry their verdict in ``resolved_on_time``)."""
+    from ..models import Case
 
-    if case.status in CLOCK_RUNNING or case.status == CLOCK_PAUSED:
-        return False if resolve_due_as_of(case, today, holidays) < today else None
-    answered = finished_at(case)
-    if answered is None:
-        return None
-    return to_bangkok(answered).date() <= case.resolve_due
+    return Case.status.in_(CLOCK_RUNNING) & Case.resolved_on_time.is_(None) & (Case.resolve_due < today)
+
+
+def ack_late_open_clause(today: date):
+    """Not yet acknowledged and past the acknowledge-by date."""
+    from ..models import Case
+
+    return (Case.status == AWAITING_ACKNOWLEDGEMENT) & (Case.ack_due < today)

@@ -19,9 +19,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Organisation
 from ..models.measures import ITA_INDICATORS, ITA_TOTAL_KEY, ItaScore, Measure, to_hundredths
+from . import audit
+from .audit import By
 from .errors import DomainError
+from .organisation import current as current_organisation
 from .thai import thai_digits
 
 FIRST_FISCAL_YEAR = 2500  # B.E.; anything earlier (or a C.E. year such as 2025) is a typing mistake
@@ -177,7 +179,7 @@ def check_score_entries(entries: list[ScoreEntry]) -> list[DomainError]:
 
 
 def save_ita_scores(session: Session, fiscal_year: int, entries: list[ScoreEntry], *,
-                    replace_questions: bool = False) -> dict[str, list]:
+                    replace_questions: bool = False, by: By | None = None) -> dict[str, list]:
     """Write a year's scores (all or nothing). An entry with neither score nor change removes that score.
 
     With ``replace_questions`` the questions of the year not in ``entries`` are removed (the form lists
@@ -216,6 +218,9 @@ def save_ita_scores(session: Session, fiscal_year: int, entries: list[ScoreEntry
                 changes[key] = [_score_state(row.score, row.reported_change, row.label_th, row.label_en), None]
                 session.delete(row)
     session.flush()
+    if changes and by is not None:
+        audit.change(session, by, "admin.ita.update", target_type="ita_score", target_id=fiscal_year,
+                     details={"fiscal_year": fiscal_year, **changes})
     return changes
 
 
@@ -467,9 +472,10 @@ def check_measure(data: MeasureInput, known) -> list[DomainError]:
     return problems
 
 
-def save_measure(session: Session, fiscal_year: int, data: MeasureInput, measure: Measure | None = None) -> tuple[
-        Measure, dict]:
-    """Create or update a measure after checking it; returns it with ``{field: [old, new]}`` changes."""
+def save_measure(session: Session, fiscal_year: int, data: MeasureInput, measure: Measure | None = None, *,
+                 by: By | None = None) -> tuple[Measure, dict]:
+    """Create or update a measure after checking it; returns it with ``{field: [old, new]}`` changes (audited
+    as made ``by`` someone, when given)."""
     problems = check_measure(data, figure_catalogue(session))
     if problems:
         raise problems[0]
@@ -482,7 +488,8 @@ def save_measure(session: Session, fiscal_year: int, data: MeasureInput, measure
         "outcome": "\n".join(lines_of(data.outcome)),
     }
     changes = {}
-    if measure is None:
+    new = measure is None
+    if new:
         last = session.scalar(select(func.max(Measure.position)).where(Measure.fiscal_year == fiscal_year))
         measure = Measure(fiscal_year=fiscal_year, position=(last or 0) + 1)
         session.add(measure)
@@ -492,6 +499,9 @@ def save_measure(session: Session, fiscal_year: int, data: MeasureInput, measure
             changes[name] = [old, value]
             setattr(measure, name, value)
     session.flush()
+    if changes and by is not None:
+        audit.change(session, by, "admin.measure." + ("create" if new else "update"), target_type="measure",
+                     target_id=measure.id, details={"fiscal_year": fiscal_year, **changes})
     return measure, changes
 
 
@@ -506,28 +516,38 @@ def renumber(session: Session, fiscal_year: int) -> None:
     session.flush()
 
 
-def move_measure(session: Session, measure: Measure, step: int) -> bool:
+def move_measure(session: Session, measure: Measure, step: int, *, by: By | None = None) -> bool:
     """Swap a measure with its neighbour (step -1 up, +1 down); False when it is already at that end."""
     rows = measures_of(session, measure.fiscal_year)
     index = rows.index(measure)
     other = index + step
     if not 0 <= other < len(rows):
         return False
+    before = measure.position
     rows[index], rows[other] = rows[other], rows[index]
     for position, row in enumerate(rows, start=1):
         row.position = position
     session.flush()
+    if by is not None:
+        audit.change(session, by, "admin.measure.move", target_type="measure", target_id=measure.id,
+                     details={"fiscal_year": measure.fiscal_year, "position": [before, measure.position]})
     return True
 
 
-def delete_measure(session: Session, measure: Measure) -> None:
+def delete_measure(session: Session, measure: Measure, *, by: By | None = None) -> None:
+    """Remove a measure; the audit entry keeps its whole text."""
     fiscal_year = measure.fiscal_year
+    if by is not None:
+        audit.change(session, by, "admin.measure.delete", target_type="measure", target_id=measure.id, details={
+            "fiscal_year": fiscal_year, "position": measure.position, "title": measure.title,
+            "methods": measure.methods, "period": measure.period, "responsible": measure.responsible,
+            "results": measure.results, "outcome": measure.outcome})
     session.delete(measure)
     session.flush()
     renumber(session, fiscal_year)
 
 
-def copy_measures(session: Session, source_year: int, target_year: int) -> int:
+def copy_measures(session: Session, source_year: int, target_year: int, *, by: By | None = None) -> int:
     """Start a year from another year's measures (the texts and their figure names; results to update)."""
     if measures_of(session, target_year):
         raise DomainError(_l("Fiscal year %(fy)d has measures already; copying is for an empty year.",
@@ -540,6 +560,9 @@ def copy_measures(session: Session, source_year: int, target_year: int) -> int:
                             methods=list(row.methods or []), period=row.period, responsible=row.responsible,
                             results=row.results, outcome=row.outcome))
     session.flush()
+    if by is not None:
+        audit.change(session, by, "admin.measure.copy", target_type="measure",
+                     details={"from": source_year, "to": target_year, "measures": len(source)})
     return len(source)
 
 
@@ -604,7 +627,7 @@ def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digi
         """A text that may name figures (methods, results, outcome: checked when saved)."""
         return styled(fill_figures(text, figures, locale=locale, digits=digits, missing=missing))
 
-    org = session.scalar(select(Organisation).limit(1))
+    org = current_organisation(session)
     org_name = org.name(locale) if org else ""
     rows = [
         ReportRow(

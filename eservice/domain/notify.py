@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Case, CaseEvent, User, user_divisions
 from ..models.outbox import OutboxMessage
-from . import policy
+from . import actions, policy
 
 # kind -> audience. Each kind is a pair of templates, templates/email/<kind>.txt and .html.
 CITIZEN_KINDS = (
@@ -65,21 +65,7 @@ STAFF_KINDS = (
 )
 KINDS = {**{k: "citizen" for k in CITIZEN_KINDS}, **{k: "staff" for k in STAFF_KINDS}}
 
-# Case event -> the citizen's mail (public events only).
-CITIZEN_MAIL_FOR_EVENT = {
-    "filed": "receipt",
-    "acknowledge": "acknowledged",
-    "start": "status_changed",
-    "resume": "status_changed",
-    "request_info": "info_requested",
-    "public_reply": "reply",
-    "resolve": "resolved",
-    "reject": "status_changed",
-    "mark_duplicate": "status_changed",
-    "reopen": "reopened",
-}
-# Case events staff hear about (who: see messages_for_event).
-STAFF_EVENTS = ("filed", "assign", "transfer", "citizen_answer", "citizen_info", "reopen")
+# Which event sends which mail is in the action registry (``citizen_mail``, ``staff_mail``).
 # On a confidential case staff get only integrity_notice, with one of these reasons.
 INTEGRITY_REASONS = ("new_report", "assigned", "transferred_in", "citizen_answered", "reopened", "reminder",
                      "overdue")
@@ -169,16 +155,11 @@ def division_members(session: Session, division_id: int) -> list[User]:
     )
 
 
-def integrity_users(session: Session) -> list[User]:
-    users = session.scalars(select(User).where(User.active.is_(True), User.roles.contains("integrity")))
-    return [u for u in users if u.has_role("integrity")]
-
-
 def _division_handlers(session: Session, case: Case) -> list[User]:
     """Everyone who handles the cases of the case's division (the integrity unit: integrity users)."""
     if case.confidential:
-        return integrity_users(session)
-    return [u for u in division_members(session, case.division_id) if u.has_role(*policy.DIVISION_ROLES)]
+        return policy.integrity_users(session)
+    return [u for u in division_members(session, case.division_id) if policy.handles_division_cases(u)]
 
 
 def case_handlers(session: Session, case: Case) -> list[User]:
@@ -192,9 +173,9 @@ def case_handlers(session: Session, case: Case) -> list[User]:
 
 def division_heads(session: Session, case: Case) -> list[User]:
     if case.confidential:
-        unit_heads = [u for u in division_members(session, case.division_id) if u.has_role("head")]
-        return [u for u in unit_heads if u.has_role("integrity")] or integrity_users(session)
-    return [u for u in division_members(session, case.division_id) if u.has_role("head")]
+        unit_heads = [u for u in division_members(session, case.division_id) if policy.is_division_head(u)]
+        return [u for u in unit_heads if policy.is_integrity_member(u)] or policy.integrity_users(session)
+    return [u for u in division_members(session, case.division_id) if policy.is_division_head(u)]
 
 
 # --- event -> messages -------------------------------------------------------------------------------
@@ -205,44 +186,50 @@ def messages_for_event(session: Session, event: CaseEvent) -> list[dict]:
     case = event.case
     rows: list[dict | None] = []
 
-    kind = CITIZEN_MAIL_FOR_EVENT.get(event.kind)
-    if kind and (event.public or event.kind == "filed"):
-        if case.confidential and kind != "receipt":
+    spec = actions.get(event.kind)
+    if spec is None:
+        return []
+    kind = spec.citizen_mail
+    if kind and (event.public or spec is actions.FILED):
+        if case.confidential and spec is not actions.FILED:
             kind = "sealed_update"
         rows.append(citizen_row(case, kind, event))
 
-    if event.kind in STAFF_EVENTS:
-        rows.extend(_staff_rows(session, case, event))
+    if spec.staff_mail:
+        rows.extend(_staff_rows(session, case, event, spec))
     return _unique([r for r in rows if r is not None])
 
 
-def _staff_rows(session: Session, case: Case, event: CaseEvent) -> list[dict | None]:
-    recipients: list[User] = []
-    kind = None
-    if event.kind == "filed":
-        kind = "new_case"
-        recipients = _division_handlers(session, case)
-    elif event.kind == "assign":
-        kind = "assigned"
-        assignee = session.get(User, case.assigned_to_id) if case.assigned_to_id else None
-        recipients = [assignee] if assignee is not None else []
-    elif event.kind == "transfer":
-        # Everyone who handles the receiving division's cases (an assignee kept across the transfer
-        # too, if they may still see it: staff_row asks the policy).
-        kind = "transferred_in"
-        recipients = _division_handlers(session, case) + case_handlers(session, case)
-    elif event.kind in ("citizen_answer", "citizen_info"):
-        kind = "citizen_answered"
-        recipients = case_handlers(session, case)
-    elif event.kind == "reopen":
-        kind = "case_reopened"
-        recipients = case_handlers(session, case)
-    if kind is None:
-        return []
+# Who hears about each staff mail: a function of (session, case) -> users.
+def _assignee(session: Session, case: Case) -> list[User]:
+    assignee = session.get(User, case.assigned_to_id) if case.assigned_to_id else None
+    return [assignee] if assignee is not None else []
+
+
+def _receiving_division(session: Session, case: Case) -> list[User]:
+    # Everyone who handles the receiving division's cases (an assignee kept across the transfer too, if
+    # they may still see it: staff_row asks the policy).
+    return _division_handlers(session, case) + case_handlers(session, case)
+
+
+STAFF_RECIPIENTS = {
+    "new_case": lambda session, case: _division_handlers(session, case),
+    "assigned": _assignee,
+    "transferred_in": _receiving_division,
+    "citizen_answered": lambda session, case: case_handlers(session, case),
+    "case_reopened": lambda session, case: case_handlers(session, case),
+}
+# On a confidential case the staff mail says only why there is news (integrity_notice).
+INTEGRITY_REASON_FOR = {"new_case": "new_report", "assigned": "assigned", "transferred_in": "transferred_in",
+                        "citizen_answered": "citizen_answered", "case_reopened": "reopened"}
+
+
+def _staff_rows(session: Session, case: Case, event: CaseEvent, spec) -> list[dict | None]:
+    kind = spec.staff_mail
+    recipients = STAFF_RECIPIENTS[kind](session, case)
     data = None
     if case.confidential:
-        data = {"reason": {"new_case": "new_report", "assigned": "assigned", "transferred_in": "transferred_in",
-                           "citizen_answered": "citizen_answered", "case_reopened": "reopened"}[kind]}
+        data = {"reason": INTEGRITY_REASON_FOR[kind]}
         kind = "integrity_notice"
     return [
         staff_row(user, case, kind, event, data)
@@ -317,6 +304,3 @@ def suppressed(session) -> Iterator[None]:
         yield
     finally:
         session.info["notify"] = before
-
-
-install()

@@ -16,14 +16,15 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Case, Division, User
+from .actions import REVEAL_IDENTITY
+from .roles import DIVISION_ROLES, Role
 
 # Roles that open the staff workspace at all.
-STAFF_ROLES = ("officer", "head", "integrity", "executive")
-# Roles that reach cases through division membership.
-DIVISION_ROLES = ("officer", "head")
+STAFF_ROLES = (Role.OFFICER, Role.HEAD, Role.INTEGRITY, Role.EXECUTIVE)
 # Roles that may record a case that came by phone, letter, walk-in...
-RECORDING_ROLES = ("officer", "head", "integrity")
-REVEAL_EVENT = "reveal_identity"
+RECORDING_ROLES = (Role.OFFICER, Role.HEAD, Role.INTEGRITY)
+# Roles that read the statistics and the measures report (executives change nothing).
+STATISTICS_ROLES = (Role.ADMIN, Role.EXECUTIVE)
 
 
 def _is_signed_in(user) -> bool:
@@ -46,8 +47,8 @@ def can_view_case(user: User, case: Case) -> bool:
     if case.confidential:
         # Only the integrity role. In particular, members of the division a report names never see
         # it through that membership, whatever else they hold (head, admin, executive).
-        return user.has_role("integrity")
-    if user.has_role("executive"):
+        return user.has_role(Role.INTEGRITY)
+    if user.has_role(Role.EXECUTIVE):
         return True
     return case.division_id in division_ids(user)
 
@@ -57,13 +58,13 @@ def can_act_on_case(user: User, case: Case) -> bool:
     if not _is_signed_in(user):
         return False
     if case.confidential:
-        return user.has_role("integrity")
+        return user.has_role(Role.INTEGRITY)
     return case.division_id in division_ids(user)
 
 
 def can_assign_others(user: User, case: Case) -> bool:
     """Heads give cases to the officers of their division; officers may only take a case themselves."""
-    return can_act_on_case(user, case) and user.has_role("head")
+    return can_act_on_case(user, case) and user.has_role(Role.HEAD)
 
 
 def may_be_assigned(candidate: User, case: Case) -> bool:
@@ -71,7 +72,7 @@ def may_be_assigned(candidate: User, case: Case) -> bool:
     if candidate is None or not candidate.active:
         return False
     if case.confidential:
-        return candidate.has_role("integrity")
+        return candidate.has_role(Role.INTEGRITY)
     return candidate.has_role(*DIVISION_ROLES) and case.division_id in {d.id for d in candidate.divisions}
 
 
@@ -81,11 +82,13 @@ def assignable_users(session: Session, case: Case) -> list[User]:
 
 
 def identity_revealed(case: Case) -> bool:
-    return any(event.kind == REVEAL_EVENT for event in case.events)
+    return any(event.kind == REVEAL_IDENTITY.kind for event in case.events)
 
 
 def can_reveal_identity(user: User, case: Case) -> bool:
-    return case.confidential and can_act_on_case(user, case) and user.has_role("integrity")
+    """Only a sealed identity can be revealed: an anonymous report keeps none, so nothing is offered."""
+    return (case.confidential and not case.anonymous and can_act_on_case(user, case)
+            and user.has_role(Role.INTEGRITY))
 
 
 def can_see_identity(user: User, case: Case) -> bool:
@@ -106,9 +109,9 @@ def visible_cases_clause(user: User) -> ColumnElement[bool]:
     if not _is_signed_in(user):
         return false()
     parts = []
-    if user.has_role("integrity"):
+    if user.has_role(Role.INTEGRITY):
         parts.append(Case.confidential.is_(True))
-    if user.has_role("executive"):
+    if user.has_role(Role.EXECUTIVE):
         parts.append(Case.confidential.is_(False))
     else:
         ids = division_ids(user)
@@ -129,16 +132,16 @@ def can_record_cases(user: User) -> bool:
 
 
 def can_administer(user: User) -> bool:
-    return _is_signed_in(user) and user.has_role("admin")
+    return _is_signed_in(user) and user.has_role(Role.ADMIN)
 
 
 def can_read_statistics(user: User) -> bool:
     """Statistics and the measures report: administrators and executives (who change nothing)."""
-    return _is_signed_in(user) and user.has_role("admin", "executive")
+    return _is_signed_in(user) and user.has_role(*STATISTICS_ROLES)
 
 
 def can_choose_digest(user: User) -> bool:
-    return _is_signed_in(user) and user.has_role("head")
+    return _is_signed_in(user) and user.has_role(Role.HEAD)
 
 
 def staff_menu(user: User) -> dict[str, bool]:
@@ -161,15 +164,15 @@ def can_manage_canned(user: User, division: Division) -> bool:
     """Canned replies of a division: its heads and the administrators edit them."""
     if not _is_signed_in(user):
         return False
-    if user.has_role("admin"):
+    if user.has_role(Role.ADMIN):
         return True
-    return user.has_role("head") and division.id in division_ids(user)
+    return user.has_role(Role.HEAD) and division.id in division_ids(user)
 
 
 def can_manage_any_canned(user: User) -> bool:
     if not _is_signed_in(user):
         return False
-    return user.has_role("admin") or (user.has_role("head") and bool(division_ids(user)))
+    return user.has_role(Role.ADMIN) or (user.has_role(Role.HEAD) and bool(division_ids(user)))
 
 
 def canned_divisions(session: Session, user: User) -> list[Division]:
@@ -185,5 +188,62 @@ def can_use_canned(user: User, division: Division) -> bool:
     if can_manage_canned(user, division):
         return True
     if division.is_integrity_unit:
-        return _is_signed_in(user) and user.has_role("integrity")
+        return _is_signed_in(user) and user.has_role(Role.INTEGRITY)
     return division.id in division_ids(user)
+
+
+# --- who is who, for the rules above and for the people a mail goes to ------------------------------
+
+
+def can_see_confidential(user: User) -> bool:
+    """Corruption and gift reports exist for this user at all (filters, lists, mails)."""
+    return _is_signed_in(user) and user.has_role(Role.INTEGRITY)
+
+
+def handles_division_cases(user: User) -> bool:
+    """Works on the general cases of the divisions they belong to."""
+    return user.active and user.has_role(*DIVISION_ROLES)
+
+
+def is_division_head(user: User) -> bool:
+    """Heads assign cases, receive escalations and may opt in to the daily digest."""
+    return user.active and user.has_role(Role.HEAD)
+
+
+def is_integrity_member(user: User) -> bool:
+    return user.active and user.has_role(Role.INTEGRITY)
+
+
+def integrity_users(session: Session) -> list[User]:
+    """Active members of the integrity unit (the only people who handle confidential reports)."""
+    users = session.scalars(
+        select(User).where(User.active.is_(True), User.roles.contains(Role.INTEGRITY.value)).order_by(User.id))
+    return [u for u in users if is_integrity_member(u)]
+
+
+def administrators(session: Session) -> list[User]:
+    return [u for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
+            if u.has_role(Role.ADMIN)]
+
+
+def can_open_administration(user: User) -> bool:
+    """The administration's front page: administrators, and executives who read the report from there."""
+    return _is_signed_in(user) and user.has_role(Role.ADMIN, Role.EXECUTIVE)
+
+
+def visible_division_ids(session: Session, user: User) -> set[int]:
+    """Divisions whose cases may appear in the user's queue (for its filter lists)."""
+    ids = set()
+    own = division_ids(user)
+    for division in session.scalars(select(Division)):
+        if division.is_integrity_unit:
+            if can_see_confidential(user):
+                ids.add(division.id)
+        elif (_is_signed_in(user) and user.has_role(Role.EXECUTIVE)) or division.id in own:
+            ids.add(division.id)
+    return ids
+
+
+def can_open_canned_replies(user: User) -> bool:
+    """The canned-replies pages: heads (for their divisions) and administrators (for all)."""
+    return _is_signed_in(user) and user.has_role(Role.HEAD, Role.ADMIN)

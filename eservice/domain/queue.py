@@ -8,10 +8,10 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Case, Category, User
-from . import clock, policy, workflow
+from . import clock, policy, statuses
 
 PER_PAGE = 25
-STATUS_CHOICES = ("open", "all", *workflow.STATUS_LABELS)
+STATUS_CHOICES = ("open", "all", *statuses.ALL)
 ASSIGNED_CHOICES = ("", "me", "none")
 DUE_CHOICES = ("", "soon", "overdue")
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
@@ -52,8 +52,8 @@ def _like_pattern(text: str) -> str:
 def _filtered(user: User, filters: QueueFilters, today: date, soon_limit: date) -> Select:
     query = select(Case).where(policy.visible_cases_clause(user))
     if filters.status == "open":
-        query = query.where(Case.status.in_(workflow.OPEN_STATUSES))
-    elif filters.status in workflow.STATUS_LABELS:
+        query = query.where(Case.status.in_(statuses.OPEN_STATUSES))
+    elif filters.status in statuses.ALL:
         query = query.where(Case.status == filters.status)
     if filters.case_type:
         query = query.where(Case.case_type == filters.case_type)
@@ -95,10 +95,10 @@ def counts(session: Session, user: User, filters: QueueFilters, today: date, soo
     """Per status under every filter but status and due date, so that each count leads somewhere."""
     base = _filtered(user, filters.without_status(), today, soon_limit).subquery()
     rows = session.execute(select(base.c.status, func.count()).group_by(base.c.status)).all()
-    result = {status: 0 for status in workflow.STATUS_LABELS}
+    result = {status.value: 0 for status in statuses.ALL}
     result.update({status: n for status, n in rows})
-    result["open"] = sum(result[s] for s in workflow.OPEN_STATUSES)
-    result["all"] = sum(n for s, n in result.items() if s in workflow.STATUS_LABELS)
+    result["open"] = sum(result[s] for s in statuses.OPEN_STATUSES)
+    result["all"] = sum(n for s, n in result.items() if s in statuses.ALL)
     # Overdue and due soon: open cases only, so these counts use the (division, status) index like the list.
     for key, due in (("overdue", "overdue"), ("due_soon", "soon")):
         flagged = _filtered(user, replace(filters, status="open", due=due, page=1), today, soon_limit)

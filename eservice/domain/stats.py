@@ -13,13 +13,14 @@ Definitions (the same on the statistics page, in the exports, on the command lin
   midnights. Its status is taken as it is now.
 - *received*: every case; *completed*: resolved, closed, not accepted or merged; *in progress*: the rest.
 - *on time*: answered (resolved, not accepted or merged) on or before its resolve-by date; *late*:
-  answered after it, or still open with the date passed. The on-time rate is on time / (on time + late);
-  open cases not yet due, and cases waiting for the citizen (their clock stands still), are not counted.
+  answered after it, or still open with the date passed (one definition: "on time" in clock.py). The on-time
+  rate is on time / (on time + late); open cases not yet due, and cases waiting for the citizen that were not
+  late when the wait began (their clock stands still), are not counted.
   The acknowledgement rate is the same with the acknowledge-by date.
 - *time to acknowledge / answer*: working days (see durations), median and 90th percentile with linear
   interpolation (as ``statistics.quantiles(method="inclusive")``).
 - *satisfaction*: ratings of cases received in the period; the share answered is ratings against cases
-  resolved or closed now (those that can be rated, as workflow.can_rate).
+  resolved or closed now (those that can be rated: statuses.RATEABLE).
 - *reopen rate*: cases reopened at least once against cases answered at least once.
 - *e-Service share*: cases received through the web against all channels.
 """
@@ -31,11 +32,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Case, Channel
+from . import clock
 from .errors import DomainError
 from .fiscal import (
     Period,
@@ -46,8 +48,8 @@ from .fiscal import (
     fiscal_year_period,
     month_starts,
 )
+from .statuses import FINISHED_STATUSES, RATEABLE
 from .thai import BE_OFFSET, EN_MONTHS_SHORT, THAI_MONTHS_LONG, THAI_MONTHS_SHORT, bangkok_today, format_date
-from .workflow import FINISHED_STATUSES
 
 # The intake channels of the brief, in the order the report lists them. Channels added by the
 # administrators are counted too (see channel_codes()).
@@ -251,9 +253,6 @@ def month_label(first: date, locale: str = "th", *, long: bool = False) -> str:
 # sorting and without touching the table. What depends on today (open cases already past their
 # due date) is counted by a fourth query over open cases only, which are few.
 
-# Open statuses in which the working-day clock runs (awaiting_citizen stands still), as in clock.py.
-CLOCK_RUNNING = ("received", "acknowledged", "in_progress")
-RATEABLE_STATUSES = ("resolved", "closed")  # as workflow.can_rate
 
 
 def month_number(day: date) -> int:
@@ -314,7 +313,7 @@ class Counts:
             self.on_time += n
         elif resolved_on_time is False:
             self.late += n
-        if status in RATEABLE_STATUSES:
+        if status in RATEABLE:
             self.rateable += n
 
     def merge(self, other: Counts) -> None:
@@ -470,11 +469,10 @@ def _late_open(session: Session, period: StatsPeriod, today: date):
                Case.received_month]
     return _grouped(
         session, period, columns,
-        Case.status.in_(CLOCK_RUNNING),
-        or_(Case.resolve_due < today, and_(Case.status == "received", Case.ack_due < today)),
+        or_(clock.late_open_clause(today), clock.ack_late_open_clause(today)),
         aggregates=[
-            _count_if(Case.resolve_due < today),
-            _count_if(and_(Case.status == "received", Case.ack_due < today)),
+            _count_if(clock.late_open_clause(today)),
+            _count_if(clock.ack_late_open_clause(today)),
         ],
     )
 

@@ -2,7 +2,8 @@
 
 received → acknowledged → in_progress → resolved → closed, with awaiting_citizen (the clock stops),
 rejected (with a reason) and duplicate (merged into another case); reopening brings a finished case
-back to in_progress.
+back to in_progress. Which action leads from where to where is in the registry
+(:mod:`eservice.domain.actions`); the statuses and their groups are in :mod:`eservice.domain.statuses`.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -11,65 +12,41 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..models import Case, CaseEvent, User
-from . import clock, durations
+from . import actions, clock, durations
+from .actions import CaseAction, ClockEffect
 from .errors import DomainError, InvalidTransition
+from .statuses import CITIZEN_REOPENABLE, INITIAL, OPEN_STATUSES, RATEABLE, Status
 from .thai import bangkok_today, to_bangkok
-
-STATUS_LABELS = {
-    "received": _l("Received"),
-    "acknowledged": _l("Acknowledged"),
-    "in_progress": _l("In progress"),
-    "awaiting_citizen": _l("Waiting for your information"),
-    "resolved": _l("Resolved"),
-    "closed": _l("Closed"),
-    "rejected": _l("Not accepted"),
-    "duplicate": _l("Merged with another case"),
-}
-OPEN_STATUSES = ("received", "acknowledged", "in_progress", "awaiting_citizen")
-FINISHED_STATUSES = ("resolved", "closed", "rejected", "duplicate")
-
-# action: (statuses it may start from, status it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "acknowledge": (frozenset({"received"}), "acknowledged"),
-    "start": (frozenset({"received", "acknowledged"}), "in_progress"),
-    "request_info": (frozenset({"received", "acknowledged", "in_progress"}), "awaiting_citizen"),
-    "citizen_answer": (frozenset({"awaiting_citizen"}), "in_progress"),
-    "resume": (frozenset({"awaiting_citizen"}), "in_progress"),
-    "resolve": (frozenset({"received", "acknowledged", "in_progress", "awaiting_citizen"}), "resolved"),
-    "reject": (frozenset(OPEN_STATUSES), "rejected"),
-    "mark_duplicate": (frozenset(OPEN_STATUSES), "duplicate"),
-    "close": (frozenset({"resolved", "rejected", "duplicate"}), "closed"),
-    "reopen": (frozenset({"resolved", "closed", "rejected"}), "in_progress"),
-}
-# Events the citizen sees on the tracking page (besides the filing itself).
-PUBLIC_ACTIONS = frozenset(TRANSITIONS)
 
 
 def allowed_actions(case: Case) -> list[str]:
-    return [action for action, (sources, _) in TRANSITIONS.items() if case.status in sources]
+    """The status changes possible for ``case`` now, by event kind."""
+    return [a.kind for a in actions.allowed_transitions(case.status)]
 
 
 def _actor_fields(actor: User | None, actor_kind: str | None) -> dict:
     if actor is not None:
-        return {"actor_kind": "staff", "actor_id": actor.id}
-    return {"actor_kind": actor_kind or "citizen", "actor_id": None}
+        return {"actor_kind": actions.Actor.STAFF.value, "actor_id": actor.id}
+    return {"actor_kind": actor_kind or actions.Actor.CITIZEN.value, "actor_id": None}
 
 
 def record_event(
     case: Case,
-    kind: str,
+    kind: str | CaseAction,
     *,
     actor: User | None = None,
     actor_kind: str | None = None,
     note: str = "",
-    public: bool = False,
+    public: bool | None = None,
     data: dict | None = None,
     now: datetime | None = None,
 ) -> CaseEvent:
-    """Add an event that does not change the status (a reply, a note, a transfer, a view)."""
+    """Add an event that does not change the status (a reply, a note, a transfer, a view). Whether the
+    citizen sees it comes from the registry unless ``public`` says otherwise."""
+    spec = kind if isinstance(kind, CaseAction) else actions.get(kind)
     event = CaseEvent(
-        kind=kind,
-        public=public,
+        kind=spec.kind if spec else kind,
+        public=(spec.public if spec else False) if public is None else public,
         note=note,
         data=data,
         created_at=now or datetime.now(UTC),
@@ -79,54 +56,73 @@ def record_event(
     return event
 
 
+def start_life(case: Case, *, actor: User | None = None, actor_kind: str | None = None, data: dict | None = None,
+               now: datetime | None = None) -> CaseEvent:
+    """A new case: its first status and its ``filed`` event."""
+    case.status = INITIAL
+    event = record_event(case, actions.FILED, actor=actor, actor_kind=actor_kind, data=data, now=now)
+    event.status_to = INITIAL
+    return event
+
+
 def transition(
     session: Session,
     case: Case,
-    action: str,
+    action: str | CaseAction,
     *,
     actor: User | None = None,
     actor_kind: str | None = None,
     note: str = "",
-    public: bool = True,
+    public: bool | None = None,
     data: dict | None = None,
     now: datetime | None = None,
 ) -> CaseEvent:
     """Move ``case`` by ``action`` or raise :class:`InvalidTransition`; returns the event recorded."""
-    if action not in TRANSITIONS:
+    spec = action if isinstance(action, CaseAction) else actions.get(action)
+    if spec is None or not spec.sources:
         raise InvalidTransition(_l("Unknown action."))
-    sources, target = TRANSITIONS[action]
-    if case.status not in sources:
+    if not spec.allowed_from(case.status):
         raise InvalidTransition(
             _l(
                 "This case is “%(status)s”; that action is not possible now.",
-                status=STATUS_LABELS[case.status],
+                status=Status(case.status).label,
             )
         )
     now = now or datetime.now(UTC)
     before = case.status
-    if before == "awaiting_citizen":
+    if before == Status.AWAITING_CITIZEN:
         _restart_clock(session, case, now)
-    if action == "acknowledge" or (action in ("start", "resolve") and case.acknowledged_at is None):
+    if spec is actions.ACKNOWLEDGE or (spec in (actions.START, actions.RESOLVE) and case.acknowledged_at is None):
         case.acknowledged_at = now
         durations.record_acknowledged(session, case)
-    if action == "request_info":
+    if spec.clock is ClockEffect.PAUSE:
         case.paused_since = now
-    if action == "resolve":
+        durations.record_paused(case, now)
+    if spec.target == Status.RESOLVED:
         case.resolved_at = now
-    if action in durations.ANSWERING_ACTIONS:
+    if spec.answers:
         durations.record_answered(session, case, now)
-    if action == "close":
+    if spec.target == Status.CLOSED:
         case.closed_at = now
-    if action == "reopen":
-        case.reopen_count += 1
-        case.resolved_at = None
-        case.closed_at = None
-        durations.clear_resolution(case)
-    case.status = target
-    event = record_event(case, action, actor=actor, actor_kind=actor_kind, note=note, public=public,
-                         data=data, now=now)
-    event.status_from, event.status_to = before, target
+    if spec.clock is ClockEffect.RESTART:
+        _reopen(session, case, now)
+    case.status = spec.target
+    event = record_event(case, spec, actor=actor, actor_kind=actor_kind, note=note, public=public, data=data,
+                         now=now)
+    event.status_from, event.status_to = before, spec.target
     return event
+
+
+def _reopen(session: Session, case: Case, now: datetime) -> None:
+    """A reopened case is answered afresh: its resolve-by date starts again from today, with its category's
+    limit (the default limit when it has none), whoever reopened it."""
+    case.reopen_count += 1
+    case.resolved_at = None
+    case.closed_at = None
+    durations.clear_resolution(case)
+    today = bangkok_today(now)
+    _, resolve_days = clock.limits_for(case.category)
+    case.resolve_due = clock.add_working_days(today, resolve_days, clock.holidays_from(session, today))
 
 
 def _restart_clock(session: Session, case: Case, now: datetime) -> None:
@@ -143,17 +139,18 @@ def _restart_clock(session: Session, case: Case, now: datetime) -> None:
             case.resolve_due, paused, clock.holidays_from(session, case.resolve_due)
         )
     case.paused_since = None
+    durations.record_resumed(case)
 
 
 # --- what the citizen may do with the code and the key -------------------------------------------
 
 
 def can_rate(case: Case) -> bool:
-    return case.status in ("resolved", "closed") and case.rating is None
+    return case.status in RATEABLE and case.rating is None
 
 
 def can_request_reopen(case: Case, reopen_within_days: int, now: datetime | None = None) -> bool:
-    if case.status != "resolved" or case.resolved_at is None:
+    if case.status not in CITIZEN_REOPENABLE or case.resolved_at is None:
         return False
     now = now or datetime.now(UTC)
     return now - case.resolved_at <= timedelta(days=reopen_within_days)
@@ -173,12 +170,15 @@ def citizen_requests_reopen(
         )
     if not reason.strip():
         raise DomainError(_l("Say why the case should be reopened."), field="reason")
-    event = transition(session, case, "reopen", actor_kind="citizen", note=reason.strip(), now=now)
-    if case.category is not None:
-        case.resolve_due = clock.add_working_days(
-            bangkok_today(now), case.category.resolve_days, clock.holidays_from(session, bangkok_today(now))
-        )
-    return event
+    return transition(session, case, actions.REOPEN, actor_kind=actions.Actor.CITIZEN.value, note=reason.strip(),
+                      now=now)
+
+
+def citizen_adds_information(session: Session, case: Case, note: str, now: datetime) -> CaseEvent:
+    """The citizen's answer: when the office was waiting for it, the clock runs again."""
+    if case.status == Status.AWAITING_CITIZEN:
+        return transition(session, case, actions.CITIZEN_ANSWER, note=note, now=now)
+    return record_event(case, actions.CITIZEN_INFO, note=note, now=now)
 
 
 RESOLVED_ANSWERS = ("yes", "partly", "no")
@@ -197,26 +197,7 @@ def rate(session: Session, case: Case, score: int, resolved: str, comment: str =
         raise DomainError(_l("Say whether the matter was resolved."), field="resolved")
     now = now or datetime.now(UTC)
     case.rating = Rating(score=score, resolved=resolved, comment=comment.strip(), created_at=now)
-    record_event(case, "rated", actor_kind="citizen", public=True, data={"score": score, "resolved": resolved},
-                 now=now)
+    record_event(case, actions.RATED, actor_kind=actions.Actor.CITIZEN.value,
+                 data={"score": score, "resolved": resolved}, now=now)
     session.flush()
     return case.rating
-
-
-EVENT_LABELS = {
-    "filed": _l("Case filed"),
-    "acknowledge": _l("Acknowledged by the division"),
-    "start": _l("Work started"),
-    "request_info": _l("The office asked you for information"),
-    "citizen_answer": _l("You added information"),
-    "citizen_info": _l("You added information"),
-    "resume": _l("Work resumed"),
-    "resolve": _l("Resolved"),
-    "reject": _l("Not accepted"),
-    "mark_duplicate": _l("Merged with another case"),
-    "close": _l("Closed"),
-    "reopen": _l("Reopened"),
-    "public_reply": _l("Reply from the office"),
-    "transfer": _l("Passed to another division"),
-    "rated": _l("You rated the service"),
-}

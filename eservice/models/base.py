@@ -1,9 +1,19 @@
 """Column helpers shared by the models."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+from ..extensions import db
+
+# Every model derives from Flask-SQLAlchemy's ``db.Model``; type checkers see the declarative base it is
+# made from, so that mapped columns are typed.
+if TYPE_CHECKING:
+    from ..extensions import Base as Model
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:

@@ -6,12 +6,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import Model, UTCDateTime, utcnow
 from .reference import Division
 
 
-class CannedReply(db.Model):
+class CannedReply(Model):
     __tablename__ = "canned_reply"
     __table_args__ = (UniqueConstraint("division_id", "title", name="uq_canned_reply_division_title"),)
 

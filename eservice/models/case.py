@@ -1,6 +1,7 @@
 """Cases, their events, attachments, reporters and ratings."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -17,9 +18,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, validates
 
-from ..extensions import db
-from .base import UTCDateTime, utcnow
+from ..domain.statuses import INITIAL
+from .base import Model, UTCDateTime, utcnow
 from .reference import Category, Channel, Division, Village
+
+if TYPE_CHECKING:
+    from .open311 import ApiKey
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -30,7 +34,7 @@ def bangkok_month_number(moment: datetime) -> int:
     return local.year * 100 + local.month
 
 
-class TrackingSequence(db.Model):
+class TrackingSequence(Model):
     """The last tracking number handed out in a fiscal year (B.E.); one row per year, never reused."""
 
     __tablename__ = "tracking_sequence"
@@ -39,7 +43,7 @@ class TrackingSequence(db.Model):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "case"
     __table_args__ = (
         UniqueConstraint("fiscal_year", "number", name="uq_case_fiscal_year_number"),
@@ -87,7 +91,7 @@ class Case(db.Model):
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str] = mapped_column(String(5), default="th")
 
-    status: Mapped[str] = mapped_column(String(20), default="received", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=INITIAL.value, index=True)
     priority: Mapped[str] = mapped_column(String(10), default="normal")
     # Optimistic locking: a change made from a stale page is refused, not silently overwritten.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -117,6 +121,10 @@ class Case(db.Model):
     rating_score: Mapped[int | None] = mapped_column(Integer)
 
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Filed by a partner system through the Open311 API with this key (its own requests show it more).
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"), index=True)
+    # Open311 ``media_url``: a link the partner sent, shown to officers as a link; never fetched by us.
+    media_url: Mapped[str] = mapped_column(String(2000), default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
 
     category: Mapped[Category | None] = relationship()
@@ -137,6 +145,7 @@ class Case(db.Model):
         back_populates="case", uselist=False, cascade="all, delete-orphan"
     )
     duplicate_of: Mapped["Case | None"] = relationship(remote_side=[id])
+    api_key: Mapped["ApiKey | None"] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -156,7 +165,7 @@ class Case(db.Model):
         return [e for e in self.events if e.public]
 
 
-class Reporter(db.Model):
+class Reporter(Model):
     """Who filed a case, when they chose to say. Kept apart from the case so it can be sealed."""
 
     __tablename__ = "reporter"
@@ -176,7 +185,7 @@ class Reporter(db.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Model):
     """Everything that happens to a case. Public events form the citizen's timeline."""
 
     __tablename__ = "case_event"
@@ -198,7 +207,7 @@ class CaseEvent(db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="event", order_by="Attachment.id")
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A photo or PDF. Stored in the database so a case and its files commit or roll back together,
     and so that several application servers share them without a shared disk."""
 
@@ -219,7 +228,7 @@ class Attachment(db.Model):
     event: Mapped[CaseEvent | None] = relationship(back_populates="attachments")
 
 
-class Rating(db.Model):
+class Rating(Model):
     """The citizen's rating of a resolved case."""
 
     __tablename__ = "rating"

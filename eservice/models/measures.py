@@ -12,8 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import Model, UTCDateTime, utcnow
 
 # The ten ITA indicators of the NACC's assessment (ป.ป.ช.), in the order the result sheet lists them.
 ITA_INDICATORS: dict[int, tuple[str, object]] = {
@@ -31,7 +30,7 @@ ITA_INDICATORS: dict[int, tuple[str, object]] = {
 ITA_TOTAL_KEY = "total"
 
 
-class Measure(db.Model):
+class Measure(Model):
     """One row of the report: มาตรการ/กิจกรรม, วิธีดำเนินการ, ระยะเวลา, ผู้รับผิดชอบ, ผล, ผลลัพธ์."""
 
     __tablename__ = "measure"
@@ -50,7 +49,7 @@ class Measure(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class ItaScore(db.Model):
+class ItaScore(Model):
     """A score of the year's ITA result sheet, in hundredths so that 95.31 stays exactly 95.31.
 
     ``key`` is ``total`` (the overall score), ``1`` … ``10`` (an indicator) or a short name of our own for

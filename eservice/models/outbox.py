@@ -11,8 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import Model, UTCDateTime, utcnow
 from .case import Case, CaseEvent
 from .user import User
 
@@ -24,7 +23,7 @@ def _new_token() -> str:
     return uuid.uuid4().hex
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_message"
     __table_args__ = (
         # The worker's query: due rows in order.
@@ -79,7 +78,7 @@ class OutboxMessage(db.Model):
 SLA_THRESHOLDS = ("ack_reminder", "ack_overdue", "resolve_reminder", "resolve_overdue")
 
 
-class SlaNotice(db.Model):
+class SlaNotice(Model):
     """A reminder or escalation already sent: once per case, threshold and due date.
 
     The due date is part of the key: a case whose due date moves (the clock paused, or a reopening)
@@ -96,7 +95,7 @@ class SlaNotice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class DigestMark(db.Model):
+class DigestMark(Model):
     """A daily digest already queued for a head on a (Bangkok) day."""
 
     __tablename__ = "digest_mark"

@@ -5,10 +5,10 @@ from datetime import date
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from ..extensions import db
+from .base import Model
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """The one municipality this installation serves (a single row)."""
 
     __tablename__ = "organisation"
@@ -27,6 +27,10 @@ class Organisation(db.Model):
     facebook_url: Mapped[str] = mapped_column(String(300), default="")
     office_hours_th: Mapped[str] = mapped_column(String(200), default="")
     office_hours_en: Mapped[str] = mapped_column(String(200), default="")
+    # The executive's title, as data: it is not "นายก" + the organisation's name (the mayor of เทศบาลตำบล
+    # บ่อปลาทอง is นายกเทศมนตรีตำบลบ่อปลาทอง; an อบต. has a นายกองค์การบริหารส่วนตำบล).
+    executive_title_th: Mapped[str] = mapped_column(String(200), default="")
+    executive_title_en: Mapped[str] = mapped_column(String(200), default="")
     tracking_prefix: Mapped[str] = mapped_column(String(10))
     # Set by administrators (issue 4). The logo is a re-encoded PNG or JPEG, served at /organisation/logo;
     # the texts, when set, replace the built-in service standard and PDPA notice on the public pages.
@@ -46,6 +50,9 @@ class Organisation(db.Model):
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_th
 
+    def executive_title(self, locale: str) -> str:
+        return self.executive_title_en if locale == "en" and self.executive_title_en else self.executive_title_th
+
     def address(self, locale: str) -> str:
         return self.address_en if locale == "en" and self.address_en else self.address_th
 
@@ -53,7 +60,7 @@ class Organisation(db.Model):
         return self.office_hours_en if locale == "en" and self.office_hours_en else self.office_hours_th
 
 
-class Division(db.Model):
+class Division(Model):
     """A division (กอง/สำนัก) of the municipality; cases are routed to exactly one at a time."""
 
     __tablename__ = "division"
@@ -77,7 +84,7 @@ class Division(db.Model):
         return self.name_en if locale == "en" and self.name_en else self.name_th
 
 
-class Category(db.Model):
+class Category(Model):
     """A category (Open311 ``service_code``) with the division that handles it and its time limits."""
 
     __tablename__ = "category"
@@ -103,7 +110,7 @@ class Category(db.Model):
         return case_type in self.case_types.split()
 
 
-class Village(db.Model):
+class Village(Model):
     """A village (หมู่ที่) of the subdistrict."""
 
     __tablename__ = "village"
@@ -115,7 +122,7 @@ class Village(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Channel(db.Model):
+class Channel(Model):
     """An intake channel: this e-Service (``web``) and every way a case reaches the office in person."""
 
     __tablename__ = "channel"
@@ -131,7 +138,7 @@ class Channel(db.Model):
         return self.name_en if locale == "en" and self.name_en else self.name_th
 
 
-class Holiday(db.Model):
+class Holiday(Model):
     """A public or local holiday: no working-day clock runs on it."""
 
     __tablename__ = "holiday"

@@ -6,8 +6,9 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.roles import Role
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import Model, UTCDateTime, utcnow
 from .reference import Division
 
 user_divisions = Table(
@@ -17,10 +18,7 @@ user_divisions = Table(
     Column("division_id", ForeignKey("division.id", ondelete="CASCADE"), primary_key=True),
 )
 
-ROLES = ("officer", "head", "integrity", "admin", "executive")
-
-
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,8 +26,8 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     password_hash: Mapped[str] = mapped_column(String(300))
-    # Space-separated subset of ROLES; see eservice.domain.policy for what each may do.
-    roles: Mapped[str] = mapped_column(String(100), default="officer")
+    # Space-separated values of eservice.domain.roles.Role; eservice.domain.policy says what each may do.
+    roles: Mapped[str] = mapped_column(String(100), default=Role.OFFICER.value)
     locale: Mapped[str] = mapped_column(String(5), default="th")
     # A division head may opt in to a daily mail of open, due-soon and overdue cases (issue 5).
     wants_daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -47,7 +45,8 @@ class User(UserMixin, db.Model):
         return set(self.roles.split())
 
     def has_role(self, *roles: str) -> bool:
-        return bool(self.role_set.intersection(roles))
+        """Holds one of ``roles``. Only eservice.domain.policy asks this; everything else asks the policy."""
+        return bool(self.role_set.intersection(str(r) for r in roles))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -312,8 +312,9 @@ def drain(*, now: datetime | None = None, worker: str | None = None, max_rounds:
     return total
 
 
-def retry(session, message_ids: list[int] | None = None, *, now: datetime | None = None) -> int:
-    """Put failed mails back in the queue (all failed ones when ``message_ids`` is None)."""
+def retry(session, message_ids: list[int] | None = None, *, by=None, now: datetime | None = None) -> int:
+    """Put failed mails back in the queue (all failed ones when ``message_ids`` is None); audited as done
+    ``by`` someone (an :class:`eservice.domain.audit.By`) when given."""
     now = now or datetime.now(UTC)
     query = update(OutboxMessage).where(OutboxMessage.status == "failed")
     if message_ids is not None:
@@ -322,4 +323,12 @@ def retry(session, message_ids: list[int] | None = None, *, now: datetime | None
         query.values(status="pending", attempts=0, next_attempt_at=now, failed_at=None, claimed_by=None,
                      claimed_until=None)
     )
-    return outcome.rowcount or 0
+    count = outcome.rowcount or 0
+    if by is not None:
+        from ..domain import audit
+
+        ids = message_ids
+        audit.change(session, by, "outbox.retry", target_type="outbox_message",
+                     target_id=ids[0] if ids and len(ids) == 1 else "",
+                     details={"ids": ids, "requeued": count} if ids else {"all_failed": True, "requeued": count})
+    return count

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from ..domain import case_types, workflow
+from ..domain import actions, case_types, statuses
 from ..domain.notify import header_safe
+from ..domain.organisation import current as current_organisation
 from ..domain.thai import format_date
 from ..extensions import db
 from ..models import Organisation, User
@@ -66,7 +66,7 @@ class Rendered:
 
 
 def organisation() -> Organisation | None:
-    return db.session.scalar(select(Organisation).limit(1))
+    return current_organisation(db.session)
 
 
 def external_url(endpoint: str, fallback: str = "/", **values) -> str:
@@ -94,58 +94,71 @@ def track_url(code: str) -> str:
 
 
 def _status_label(status: str | None) -> str:
-    return str(workflow.STATUS_LABELS.get(status or "", status or ""))
+    return str(statuses.label(status or ""))
 
 
 def context_for(message: OutboxMessage) -> tuple[dict, dict]:
-    """(template context, subject parameters). Sealed cases give the templates no case at all."""
-    org = organisation()
-    case, event = message.case, message.event
-    data = message.data or {}
-    locale = message.locale
+    """(template context, subject parameters): the context every mail has, then its kind's builder.
+    Sealed cases give the templates no case at all."""
     ctx: dict = {
-        "org": org,
-        "locale": locale,
+        "org": organisation(),
+        "locale": message.locale,
         "kind": message.kind,
         "recipient_name": message.recipient_name if message.audience == "staff" else "",
-        "data": data,
+        "data": message.data or {},
         "staff_queue_url": staff_queue_url(),
     }
     params: dict = {"code": "", "status": "", "division": "", "date": ""}
+    BUILDERS.get(message.kind, _case_mail)(message, ctx, params)
+    return ctx, params
 
-    if message.kind == "integrity_notice":
-        ctx["reason_text"] = INTEGRITY_REASON_TEXT.get(data.get("reason"), INTEGRITY_REASON_TEXT["new_report"])
-        return ctx, params
-    if message.kind == "digest":
-        ctx["day"] = _as_date(data.get("day"))
-        ctx["digest_settings_url"] = external_url("notifications.digest_preference", "/notifications/digest")
-        ctx["sections"] = [_digest_section(section, locale) for section in data.get("divisions", [])]
-        params["date"] = _format_date(data.get("day"), locale)
-        return ctx, params
 
+# --- one builder per kind of mail (the default: _case_mail) ------------------------------------------
+
+
+def _integrity_notice(message: OutboxMessage, ctx: dict, params: dict) -> None:
+    reason = ctx["data"].get("reason")
+    ctx["reason_text"] = INTEGRITY_REASON_TEXT.get(reason, INTEGRITY_REASON_TEXT["new_report"])
+
+
+def _digest(message: OutboxMessage, ctx: dict, params: dict) -> None:
+    data = ctx["data"]
+    ctx["day"] = _as_date(data.get("day"))
+    ctx["digest_settings_url"] = external_url("notifications.digest_preference", "/notifications/digest")
+    ctx["sections"] = [_digest_section(section, message.locale) for section in data.get("divisions", [])]
+    params["date"] = _format_date(data.get("day"), message.locale)
+
+
+def _case_code(message: OutboxMessage, ctx: dict, params: dict):
+    case = message.case
     if case is None:
         raise ValueError(f"a {message.kind} mail needs its case")
-    code = case.tracking_code
-    params["code"] = code
-    ctx["code"] = code
-    ctx["track_url"] = track_url(code)
-    if message.kind in ("receipt", "sealed_update"):
-        # The receipt (any case) and every mail about a sealed case: the code, dates and a link. Nothing else.
-        ctx["received_at"] = case.received_at
-        ctx["ack_due"] = case.ack_due
-        ctx["resolve_due"] = case.resolve_due
-        return ctx, params
+    params["code"] = ctx["code"] = case.tracking_code
+    ctx["track_url"] = track_url(case.tracking_code)
+    return case
+
+
+def _code_and_dates(message: OutboxMessage, ctx: dict, params: dict) -> None:
+    """The receipt (any case) and every mail about a sealed case: the code, dates and a link. Nothing else."""
+    case = _case_code(message, ctx, params)
+    ctx.update(received_at=case.received_at, ack_due=case.ack_due, resolve_due=case.resolve_due)
+
+
+def _case_mail(message: OutboxMessage, ctx: dict, params: dict) -> None:
+    """What a mail about a general case may say. Neither the case nor the event goes to a template, only the
+    fields below: what the citizen wrote (case.description, their notes) and who they are cannot be printed
+    by any template."""
+    case = _case_code(message, ctx, params)
     if case.confidential:
         # notify never queues these for a sealed case; if a row ever says otherwise, send nothing.
         raise ValueError(f"a {message.kind} mail would show a sealed case; only receipt, sealed_update and "
                          "integrity_notice may be sent about one")
-
-    # Neither the case nor the event goes to a template, only the fields below: what the citizen wrote
-    # (case.description, their notes) and who they are cannot be printed by any template.
+    event, locale = message.event, message.locale
     public_note = event.note if (event is not None and event.public and event.actor_kind != "citizen") else ""
     ctx.update(
         note=public_note,
         case_status=case.status,
+        awaiting_acknowledgement=case.status == statuses.AWAITING_ACKNOWLEDGEMENT,
         by_citizen=event is not None and event.actor_kind == "citizen",
         case_type=case_types.CASE_TYPES[case.case_type].label if case.case_type in case_types.CASE_TYPES else "",
         category=case.category.name(locale) if case.category else "",
@@ -158,30 +171,59 @@ def context_for(message: OutboxMessage) -> tuple[dict, dict]:
     )
     params["status"] = ctx["status"]
     params["division"] = ctx["division"]
-    if message.kind == "status_changed" and event is not None and event.kind == "mark_duplicate":
-        original = case.duplicate_of.tracking_code if case.duplicate_of is not None else ""
-        ctx["duplicate_of"] = original or (event.data or {}).get("original", "")
-    if message.kind == "status_changed" and event is not None and event.kind == "reject":
-        ctx["referred_to"] = (event.data or {}).get("referred_to", "")
-    if message.kind == "reopened" and ctx["by_citizen"]:
-        ctx["note"] = event.note  # the reopening they asked for, in their own words, back to themselves
     if message.audience == "staff":
         # Staff mails name the case but carry nothing the citizen wrote and nothing about who they are:
         # that stays behind the sign-in.
         ctx["note"] = ""
-        is_transfer = event is not None and event.kind == "transfer"
+        is_transfer = event is not None and event.kind == actions.TRANSFER.kind
         ctx["transfer_note"] = (event.note or (event.data or {}).get("reason", "")) if is_transfer else ""
         actor = db.session.get(User, event.actor_id) if event is not None and event.actor_id else None
         ctx["actor_name"] = (actor.display_name or actor.username) if actor is not None else ""
-    if message.kind == "resolved":
-        ctx["reopen_days"] = current_app.config["REOPEN_WITHIN_DAYS"]
-    if message.kind in ("reminder", "escalation"):
-        ctx["stage"] = data.get("stage", "resolve")
-        ctx["due_on"] = _as_date(data.get("due_on"))
-        params["date"] = _format_date(data.get("due_on"), locale)
-        assignee = db.session.get(User, case.assigned_to_id) if case.assigned_to_id else None
-        ctx["assignee_name"] = (assignee.display_name or assignee.username) if assignee is not None else ""
-    return ctx, params
+
+
+def _status_changed(message: OutboxMessage, ctx: dict, params: dict) -> None:
+    _case_mail(message, ctx, params)
+    case, event = message.case, message.event
+    if event is not None and event.kind == actions.MARK_DUPLICATE.kind:
+        original = case.duplicate_of.tracking_code if case.duplicate_of is not None else ""
+        ctx["duplicate_of"] = original or (event.data or {}).get("original", "")
+    if event is not None and event.kind == actions.REJECT.kind:
+        ctx["referred_to"] = (event.data or {}).get("referred_to", "")
+
+
+def _reopened(message: OutboxMessage, ctx: dict, params: dict) -> None:
+    _case_mail(message, ctx, params)
+    if ctx["by_citizen"] and message.audience != "staff":
+        ctx["note"] = message.event.note  # the reopening they asked for, in their own words, back to themselves
+
+
+def _resolved(message: OutboxMessage, ctx: dict, params: dict) -> None:
+    _case_mail(message, ctx, params)
+    ctx["reopen_days"] = current_app.config["REOPEN_WITHIN_DAYS"]
+
+
+def _deadline(message: OutboxMessage, ctx: dict, params: dict) -> None:
+    """A reminder or an escalation."""
+    _case_mail(message, ctx, params)
+    case, data = message.case, ctx["data"]
+    ctx["stage"] = data.get("stage", "resolve")
+    ctx["due_on"] = _as_date(data.get("due_on"))
+    params["date"] = _format_date(data.get("due_on"), message.locale)
+    assignee = db.session.get(User, case.assigned_to_id) if case.assigned_to_id else None
+    ctx["assignee_name"] = (assignee.display_name or assignee.username) if assignee is not None else ""
+
+
+BUILDERS = {
+    "integrity_notice": _integrity_notice,
+    "digest": _digest,
+    "receipt": _code_and_dates,
+    "sealed_update": _code_and_dates,
+    "status_changed": _status_changed,
+    "reopened": _reopened,
+    "resolved": _resolved,
+    "reminder": _deadline,
+    "escalation": _deadline,
+}
 
 
 def _as_date(value) -> date | None:

@@ -22,15 +22,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..database import begin_write
 from ..domain import clock, notify, policy
+from ..domain.statuses import AWAITING_ACKNOWLEDGEMENT, CLOCK_RUNNING, OPEN_STATUSES
 from ..domain.thai import bangkok_today, to_bangkok
 from ..models import Case, User
 from ..models.outbox import DigestMark, SlaNotice
 from .render import staff_case_url
 
 SLA_LOCK_KEY = 7_311_005  # names the advisory lock on PostgreSQL
-CLOCK_RUNNING = ("received", "acknowledged", "in_progress")
 REMINDER_WORKING_DAYS = 1
-DIGEST_DUE_SOON_WORKING_DAYS = 2
 
 
 @dataclass
@@ -39,15 +38,6 @@ class SlaResult:
     escalations: int = 0
     digests: int = 0
     mails: int = 0
-
-
-def _stages(case: Case) -> list[tuple[str, date]]:
-    stages = []
-    if case.status == "received":
-        stages.append(("ack", case.ack_due))
-    if case.status in CLOCK_RUNNING:
-        stages.append(("resolve", case.resolve_due))
-    return stages
 
 
 def threshold_for(stage: str, due: date, today: date, holidays: set[date]) -> str | None:
@@ -72,7 +62,7 @@ def run_sla_check(session: Session, *, now: datetime | None = None, digests: boo
         select(Case)
         .where(
             or_(
-                and_(Case.status == "received", Case.ack_due <= horizon),
+                and_(Case.status == AWAITING_ACKNOWLEDGEMENT, Case.ack_due <= horizon),
                 and_(Case.status.in_(CLOCK_RUNNING), Case.resolve_due <= horizon),
             )
         )
@@ -84,7 +74,7 @@ def run_sla_check(session: Session, *, now: datetime | None = None, digests: boo
             for n in session.scalars(select(SlaNotice).where(SlaNotice.case_id.in_([c.id for c in candidates])))
         }
         for case in candidates:
-            for stage, due in _stages(case):
+            for stage, due in clock.deadlines(case):
                 threshold = threshold_for(stage, due, today, holidays)
                 if threshold is None or (case.id, threshold, due) in done:
                     continue
@@ -109,7 +99,7 @@ def _digests(session: Session, now: datetime, today: date, holidays: set[date], 
     heads = [
         u
         for u in session.scalars(select(User).where(User.active.is_(True), User.wants_daily_digest.is_(True)))
-        if u.has_role("head")
+        if policy.is_division_head(u)
     ]
     if not heads:
         return
@@ -129,13 +119,13 @@ def digest_snapshot(session: Session, head: User, today: date, holidays: set[dat
     """What the digest shows, frozen when it is queued: per division the head leads, the open cases
     (count), and those due soon or overdue (code, category, due date, link). Sealed reports only
     ever appear as numbers."""
-    soon_limit = clock.add_working_days(today, DIGEST_DUE_SOON_WORKING_DAYS, holidays)
+    soon_limit = clock.due_soon_limit(today, holidays)
     divisions = [d for d in head.divisions if d.id in policy.division_ids(head)]
     sections = []
     for division in sorted(divisions, key=lambda d: (d.sort_order, d.id)):
         cases = session.scalars(
             select(Case)
-            .where(Case.division_id == division.id, Case.status.in_(CLOCK_RUNNING + ("awaiting_citizen",)))
+            .where(Case.division_id == division.id, Case.status.in_(OPEN_STATUSES))
             .options(selectinload(Case.category))
             .order_by(Case.id)
         ).all()
@@ -151,12 +141,10 @@ def digest_snapshot(session: Session, head: User, today: date, holidays: set[dat
             "sealed_due_soon": 0,
         }
         for case in visible:
-            if case.status not in CLOCK_RUNNING:
-                continue  # the clock is paused while the office waits for the citizen
-            due = case.ack_due if case.status == "received" else case.resolve_due
-            bucket = "overdue" if clock.is_overdue(due, today) else ("due_soon" if due <= soon_limit else None)
-            if bucket is None:
-                continue
+            bucket = clock.deadline_state(case, today, holidays, soon_limit)
+            if bucket not in ("overdue", "due_soon"):
+                continue  # on track, or the clock is paused while the office waits for the citizen
+            due = clock.next_due(case)
             if case.confidential:
                 section[f"sealed_{bucket}"] += 1
                 continue
@@ -164,7 +152,7 @@ def digest_snapshot(session: Session, head: User, today: date, holidays: set[dat
                 {
                     "code": case.tracking_code,
                     "due_on": due.isoformat(),
-                    "stage": "ack" if case.status == "received" else "resolve",
+                    "stage": clock.next_stage(case),
                     "category_th": case.category.name("th") if case.category else "",
                     "category_en": case.category.name("en") if case.category else "",
                     "url": staff_case_url(case),

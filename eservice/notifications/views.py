@@ -1,6 +1,6 @@
 """Pages: the administrators' view of the outbox (failed mails, retry) and a head's digest choice."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -8,11 +8,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField
 
-from ..auth import roles_required
-from ..database import begin_write
-from ..domain import audit
+from ..auth import permission_required
+from ..domain import policy
 from ..extensions import db
 from ..models.outbox import OUTBOX_STATUSES, OutboxMessage
+from ..web import acting, saving
 from . import bp
 from .delivery import retry
 
@@ -55,7 +55,7 @@ def shown_error(message: OutboxMessage) -> str:
 
 
 @bp.route("/admin/outbox")
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def outbox():
     counts = dict(
         db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
@@ -76,31 +76,14 @@ def outbox():
     )
 
 
-def _audit_retry(ids, count: int) -> None:
-    audit.record(
-        db.session,
-        "outbox.retry",
-        actor=current_user,
-        ip_address=request.remote_addr or "",
-        target_type="outbox_message",
-        target_id=ids[0] if ids and len(ids) == 1 else "",
-        details={"ids": ids, "requeued": count} if ids else {"all_failed": True, "requeued": count},
-    )
-
-
 @bp.route("/admin/outbox/<int:message_id>/retry", methods=["POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def retry_message(message_id):
     if not RetryForm().validate_on_submit():
         abort(400)
-    begin_write(db.session)
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        db.session.rollback()
-        abort(404)
-    count = retry(db.session, [message_id])
-    _audit_retry([message_id], count)
-    db.session.commit()
+    with saving():
+        db.session.get(OutboxMessage, message_id) or abort(404)
+        count = retry(db.session, [message_id], by=acting())
     if count:
         flash(_("The mail is queued again and will be sent shortly."), "success")
     else:
@@ -109,31 +92,24 @@ def retry_message(message_id):
 
 
 @bp.route("/admin/outbox/retry-failed", methods=["POST"])
-@roles_required("admin")
+@permission_required(policy.can_administer)
 def retry_all():
     if not RetryForm().validate_on_submit():
         abort(400)
-    begin_write(db.session)
-    count = retry(db.session)
-    _audit_retry(None, count)
-    db.session.commit()
-    flash(_("%(n)d failed mails are queued again.", n=count), "success")
+    with saving() as saved:
+        saved.say(_("%(n)d failed mails are queued again.", n=retry(db.session, by=acting())))
     return redirect(url_for("notifications.outbox"))
 
 
 @bp.route("/notifications/digest", methods=["GET", "POST"])
-@roles_required("head")
+@permission_required(policy.can_choose_digest)
 def digest_preference():
     form = DigestForm(wants_daily_digest=current_user.wants_daily_digest)
     if form.validate_on_submit():
-        begin_write(db.session)
-        user = db.session.get(type(current_user._get_current_object()), current_user.id)
-        user.wants_daily_digest = bool(form.wants_daily_digest.data)
-        db.session.commit()
-        flash(
-            _("You will receive the daily summary.") if user.wants_daily_digest
-            else _("You will no longer receive the daily summary."),
-            "success",
-        )
+        wanted = bool(form.wants_daily_digest.data)
+        with saving(form, done=_("You will receive the daily summary.") if wanted
+                    else _("You will no longer receive the daily summary.")):
+            user = db.session.get(type(current_user._get_current_object()), current_user.id)
+            user.wants_daily_digest = wanted
         return redirect(url_for("notifications.digest_preference"))
     return render_template("notifications/digest.html", form=form, has_email=bool(current_user.email))

@@ -1,6 +1,5 @@
 """Signing in and out, changing one's password."""
 
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -8,37 +7,22 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..database import begin_write
 from ..domain import policy, sign_in
-from ..domain.errors import DomainError
 from ..domain.thai import format_datetime
 from ..extensions import db, limiter
-from ..form_errors import show_domain_error
 from ..i18n import current_locale
+from ..web import client_ip, safe_next, saving
 from . import bp
 from .forms import ChangePasswordForm, LoginForm
-
-
-def client_ip() -> str:
-    return request.remote_addr or ""
 
 
 def _login_limit():
     return current_app.config["STAFF_LOGIN_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never an open redirect."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc:
-        return None
-    return target
-
-
 def _home_for(user) -> str:
     if policy.can_use_workspace(user):
         return url_for("staff.queue")
-    if user.has_role("admin") and "admin.index" in current_app.view_functions:
+    if policy.can_administer(user):
         return url_for("admin.index")
     return url_for("staff.password")
 
@@ -79,7 +63,7 @@ def login():
     if result.previous_login_at is not None:
         flash(_("Your previous sign-in: %(time)s. If that was not you, change your password and tell an "
                 "administrator.", time=format_datetime(result.previous_login_at, current_locale())), "info")
-    return redirect(_safe_next(request.args.get("next")) or _home_for(user))
+    return redirect(safe_next(request.args.get("next")) or _home_for(user))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -102,14 +86,8 @@ def logout():
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            begin_write(db.session)
+        with saving(form, done=_("Your password has been changed.")) as saved:
             sign_in.change_password(db.session, current_user, form.current.data, form.new.data, ip=client_ip())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            flash(_("Your password has been changed."), "success")
+        if saved:
             return redirect(_home_for(current_user))
     return render_template("staff/password.html", form=form), 422 if form.is_submitted() else 200

@@ -1,24 +1,20 @@
 """Canned replies of the divisions: heads edit their division's, administrators everyone's."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth import roles_required
-from ..database import begin_write
+from ..auth import permission_required
 from ..domain import canned_replies, policy
 from ..domain.errors import DomainError
 from ..extensions import db
-from ..form_errors import show_domain_error
 from ..i18n import current_locale
 from ..models import Division
 from ..models.canned import CannedReply
+from ..web import client_ip, saving
 from . import bp
-from .account import client_ip
 from .forms import CannedReplyForm, as_choices
-
-MANAGING_ROLES = ("head", "admin")
 
 
 def _divisions():
@@ -44,12 +40,11 @@ def _reply_or_404(reply_id: int) -> CannedReply:
 
 def _chosen_division(form) -> Division | None:
     value = form.division.data or ""
-    return db.session.get(Division, int(value)) if value.isdigit() else None
+    return db.session.get(Division, int(value)) if value.isdigit() and len(value) < 10 else None
 
 
 def _save(form, reply_id: int | None):
-    try:
-        begin_write(db.session)
+    with saving(form, done=_l("The canned reply is saved.")) as saved:
         division = _chosen_division(form)
         if division is None:
             raise DomainError(_l("Choose the division."), field="division")
@@ -60,16 +55,11 @@ def _save(form, reply_id: int | None):
             reply = _reply_or_404(reply_id)
             canned_replies.update(db.session, current_user, reply, division, form.title.data, form.body.data,
                                   active=form.active.data, ip=client_ip())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
-        return False
-    return True
+    return bool(saved)
 
 
 @bp.route("/canned")
-@roles_required(*MANAGING_ROLES)
+@permission_required(policy.can_open_canned_replies)
 def canned_list():
     divisions = _divisions()
     replies = db.session.scalars(
@@ -83,23 +73,21 @@ def canned_list():
 
 
 @bp.route("/canned/new", methods=["GET", "POST"])
-@roles_required(*MANAGING_ROLES)
+@permission_required(policy.can_open_canned_replies)
 def canned_new():
     form = _form()
     if form.validate_on_submit() and _save(form, None):
-        flash(_l("The canned reply is saved."), "success")
         return redirect(url_for("staff.canned_list"))
     return render_template("staff/canned_form.html", form=form, reply=None,
                            variables=canned_replies.VARIABLES), 422 if form.is_submitted() else 200
 
 
 @bp.route("/canned/<int:reply_id>", methods=["GET", "POST"])
-@roles_required(*MANAGING_ROLES)
+@permission_required(policy.can_open_canned_replies)
 def canned_edit(reply_id):
     reply = _reply_or_404(reply_id)
     form = _form(reply)
     if form.validate_on_submit() and _save(form, reply_id):
-        flash(_l("The canned reply is saved."), "success")
         return redirect(url_for("staff.canned_list"))
     reply = _reply_or_404(reply_id)
     return render_template("staff/canned_form.html", form=form, reply=reply,
@@ -107,11 +95,8 @@ def canned_edit(reply_id):
 
 
 @bp.route("/canned/<int:reply_id>/delete", methods=["POST"])
-@roles_required(*MANAGING_ROLES)
+@permission_required(policy.can_open_canned_replies)
 def canned_delete(reply_id):
-    begin_write(db.session)
-    reply = _reply_or_404(reply_id)
-    canned_replies.delete(db.session, current_user, reply, ip=client_ip())
-    db.session.commit()
-    flash(_l("The canned reply is deleted."), "success")
+    with saving(done=_l("The canned reply is deleted.")):
+        canned_replies.delete(db.session, current_user, _reply_or_404(reply_id), ip=client_ip())
     return redirect(url_for("staff.canned_list"))

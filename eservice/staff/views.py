@@ -9,27 +9,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..auth import roles_required
+from ..auth import permission_required
 from ..database import begin_write
-from ..domain import audit, canned_replies, case_actions, case_types, clock, policy, workflow
+from ..domain import actions, canned_replies, case_actions, case_types, clock, policy, statuses
 from ..domain import queue as queue_domain
 from ..domain.errors import DomainError
-from ..domain.filing import file_case, filing_digest, find_by_submission_token, find_case_by_code, load_event_files
+from ..domain.filing import AlreadyFiled, file_case, filing_digest, find_case_by_code, load_event_files
 from ..domain.thai import bangkok_today
 from ..domain.uploads import ACCEPT_ATTRIBUTE, ALLOWED_TYPES
 from ..extensions import db
-from ..form_errors import show_domain_error
 from ..intake import staff_intake_form
 from ..models import Attachment, Case, Category, Channel, Division, User, Village
 from ..models.reference import village_label
+from ..web import acting, client_ip, saving
 from . import bp
-from .account import client_ip
 from .forms import (
     AssignForm,
     DuplicateForm,
@@ -58,9 +58,10 @@ def _user() -> User:
 def _choices_for_queue(form: QueueFilterForm, user: User) -> None:
     locale = str(_locale())
     form.status.choices = as_choices(
-        [("open", _l("Open (all open statuses)")), ("all", _l("All"))] + list(workflow.STATUS_LABELS.items())
+        [("open", _l("Open (all open statuses)")), ("all", _l("All"))]
+        + [(status, status.label) for status in statuses.ALL]
     )
-    types = [t for t in case_types.CASE_TYPES.values() if not t.confidential or user.has_role("integrity")]
+    types = [t for t in case_types.CASE_TYPES.values() if not t.confidential or policy.can_see_confidential(user)]
     form.case_type.choices = as_choices([("", _l("All types"))] + [(t.code, t.short) for t in types])
 
     categories = db.session.scalars(select(Category).order_by(Category.sort_order, Category.id)).all()
@@ -90,15 +91,7 @@ def _locale():
 
 def _visible_division_ids(user: User) -> set[int]:
     """Divisions whose cases may appear in the user's queue (for the filter lists)."""
-    divisions = db.session.scalars(select(Division)).all()
-    ids = set()
-    for d in divisions:
-        if d.is_integrity_unit:
-            if user.has_role("integrity"):
-                ids.add(d.id)
-        elif user.has_role("executive") or d.id in policy.division_ids(user):
-            ids.add(d.id)
-    return ids
+    return policy.visible_division_ids(db.session, user)
 
 
 def _chosen(field) -> str:
@@ -132,7 +125,7 @@ def _filters_from(form: QueueFilterForm) -> queue_domain.QueueFilters:
 
 
 @bp.route("/")
-@roles_required(*policy.STAFF_ROLES)
+@permission_required(policy.can_use_workspace)
 def queue():
     user = _user()
     form = QueueFilterForm(request.args)
@@ -153,7 +146,7 @@ def queue():
         args=args,
         filtering=filtering,
         show_division=len(_visible_division_ids(user)) > 1,
-        status_order=("open", *workflow.OPEN_STATUSES, *workflow.FINISHED_STATUSES),
+        status_order=("open", *statuses.OPEN_STATUSES, *statuses.FINISHED_STATUSES),
         can_record=policy.can_record_cases(user),
     )
 
@@ -164,9 +157,8 @@ def queue():
 def _deny(code: str, what: str):
     """Not visible: the same 404 whether the case exists or not, and an audit entry."""
     db.session.rollback()
-    begin_write(db.session)
-    case_actions.record_denied(db.session, _user(), code=code, ip=client_ip(), what=what)
-    db.session.commit()
+    with saving():
+        case_actions.record_denied(db.session, _user(), code=code, ip=client_ip(), what=what)
     abort(404)
 
 
@@ -182,26 +174,24 @@ def _record_view(case: Case, what: str) -> Case:
     if not case.confidential:
         return case
     case_id = case.id
-    begin_write(db.session)
-    case = db.session.get(Case, case_id)
-    case_actions.record_view(db.session, case, _user(), ip=client_ip(), what=what)
-    db.session.commit()
+    with saving():
+        case_actions.record_view(db.session, db.session.get(Case, case_id), _user(), ip=client_ip(), what=what)
     return db.session.get(Case, case_id)
 
 
 @dataclass(frozen=True)
-class Action:
+class ActionForm:
+    """How staff send one registry action from the case page: its form, and how its fields reach the domain."""
+
     form: type
     run: Callable  # (session, case, user, form, **common) -> CaseEvent
-    done: object  # message after success
-    slug: str
 
 
 def _assignee(form) -> User | None:
     value = form.assignee.data or ""
     if not value:
         return None
-    user = db.session.get(User, int(value)) if value.isdigit() else None
+    user = db.session.get(User, int(value)) if value.isdigit() and len(value) < 10 else None
     if user is None:
         raise DomainError(_l("Choose an officer from the list."), field="assignee")
     return user
@@ -209,70 +199,38 @@ def _assignee(form) -> User | None:
 
 def _division(form) -> Division | None:
     value = form.division.data or ""
-    return db.session.get(Division, int(value)) if value.isdigit() else None
+    return db.session.get(Division, int(value)) if value.isdigit() and len(value) < 10 else None
 
 
-ACTIONS: dict[str, Action] = {
-    "acknowledge": Action(StatusNoteForm, lambda s, c, u, f, **k: case_actions.acknowledge(
-        s, c, u, note=f.note.data, **k), _l("The case is acknowledged."), "acknowledge"),
-    "start": Action(StatusNoteForm, lambda s, c, u, f, **k: case_actions.start(
-        s, c, u, note=f.note.data, **k), _l("Work on the case has started."), "start"),
-    "request_info": Action(RequestInfoForm, lambda s, c, u, f, **k: case_actions.request_info(
-        s, c, u, question=f.note.data, **k),
-        _l("Your question was sent to the citizen; the clock is paused until they answer."), "request-info"),
-    "resume": Action(StatusNoteForm, lambda s, c, u, f, **k: case_actions.resume(
-        s, c, u, note=f.note.data, **k), _l("Work on the case has resumed; the clock runs again."), "resume"),
-    "resolve": Action(ResolveForm, lambda s, c, u, f, **k: case_actions.resolve(
-        s, c, u, summary=f.note.data, **k), _l("The case is resolved; the citizen can now rate it."), "resolve"),
-    "reject": Action(RejectForm, lambda s, c, u, f, **k: case_actions.reject(
-        s, c, u, reason=f.note.data, referred_to=f.referred_to.data, **k), _l("The case is not accepted."),
-        "reject"),
-    "mark_duplicate": Action(DuplicateForm, lambda s, c, u, f, **k: case_actions.mark_duplicate(
-        s, c, u, original_code=f.original_code.data, note=f.note.data, **k),
-        _l("The case is merged into the original."), "mark-duplicate"),
-    "close": Action(StatusNoteForm, lambda s, c, u, f, **k: case_actions.close(
-        s, c, u, note=f.note.data, **k), _l("The case is closed."), "close"),
-    "reopen": Action(ReopenForm, lambda s, c, u, f, **k: case_actions.reopen(
-        s, c, u, reason=f.note.data, **k), _l("The case is reopened."), "reopen"),
-    "reply": Action(ReplyForm, lambda s, c, u, f, **k: case_actions.public_reply(
-        s, c, u, text=f.note.data, confirmed=f.confirm.data, **k), _l("Your reply is on the citizen's tracking page."),
-        "reply"),
-    "note": Action(NoteForm, lambda s, c, u, f, **k: case_actions.internal_note(
-        s, c, u, text=f.note.data, **k), _l("Internal note added."), "note"),
-    "assign": Action(AssignForm, lambda s, c, u, f, **k: case_actions.assign(
-        s, c, u, assignee=_assignee(f), **k), _l("Assignment changed."), "assign"),
-    "transfer": Action(TransferForm, lambda s, c, u, f, **k: case_actions.transfer(
-        s, c, u, division=_division(f), reason=f.reason.data, **k),
-        _l("The case is transferred; the other division sees it now."), "transfer"),
-    "priority": Action(PriorityForm, lambda s, c, u, f, **k: case_actions.set_priority(
-        s, c, u, priority=f.priority.data, **k), _l("Priority changed."), "priority"),
-    "reveal": Action(RevealForm, lambda s, c, u, f, **k: case_actions.reveal_identity(
-        s, c, u, reason=f.reason.data, **k), _l("The reporter's identity is revealed; your reason is recorded."),
-        "reveal-identity"),
+# By ``staff_name`` in the registry (eservice.domain.actions), which gives each its slug, button and message.
+ACTION_FORMS: dict[str, ActionForm] = {
+    "acknowledge": ActionForm(StatusNoteForm, lambda s, c, u, f, **k: case_actions.acknowledge(
+        s, c, u, note=f.note.data, **k)),
+    "start": ActionForm(StatusNoteForm, lambda s, c, u, f, **k: case_actions.start(s, c, u, note=f.note.data, **k)),
+    "request_info": ActionForm(RequestInfoForm, lambda s, c, u, f, **k: case_actions.request_info(
+        s, c, u, question=f.note.data, **k)),
+    "resume": ActionForm(StatusNoteForm, lambda s, c, u, f, **k: case_actions.resume(s, c, u, note=f.note.data, **k)),
+    "resolve": ActionForm(ResolveForm, lambda s, c, u, f, **k: case_actions.resolve(
+        s, c, u, summary=f.note.data, **k)),
+    "reject": ActionForm(RejectForm, lambda s, c, u, f, **k: case_actions.reject(
+        s, c, u, reason=f.note.data, referred_to=f.referred_to.data, **k)),
+    "mark_duplicate": ActionForm(DuplicateForm, lambda s, c, u, f, **k: case_actions.mark_duplicate(
+        s, c, u, original_code=f.original_code.data, note=f.note.data, **k)),
+    "close": ActionForm(StatusNoteForm, lambda s, c, u, f, **k: case_actions.close(s, c, u, note=f.note.data, **k)),
+    "reopen": ActionForm(ReopenForm, lambda s, c, u, f, **k: case_actions.reopen(s, c, u, reason=f.note.data, **k)),
+    "reply": ActionForm(ReplyForm, lambda s, c, u, f, **k: case_actions.public_reply(
+        s, c, u, text=f.note.data, confirmed=f.confirm.data, **k)),
+    "note": ActionForm(NoteForm, lambda s, c, u, f, **k: case_actions.internal_note(s, c, u, text=f.note.data, **k)),
+    "assign": ActionForm(AssignForm, lambda s, c, u, f, **k: case_actions.assign(
+        s, c, u, assignee=_assignee(f), **k)),
+    "transfer": ActionForm(TransferForm, lambda s, c, u, f, **k: case_actions.transfer(
+        s, c, u, division=_division(f), reason=f.reason.data, **k)),
+    "priority": ActionForm(PriorityForm, lambda s, c, u, f, **k: case_actions.set_priority(
+        s, c, u, priority=f.priority.data, **k)),
+    "reveal": ActionForm(RevealForm, lambda s, c, u, f, **k: case_actions.reveal_identity(
+        s, c, u, reason=f.reason.data, **k)),
 }
-# The usual next step from each status, shown first and most prominently.
-NEXT_STEP = {"received": "acknowledge", "acknowledged": "start", "in_progress": "resolve",
-             "awaiting_citizen": "resume", "resolved": "close"}
-STATUS_ACTIONS = ("acknowledge", "start", "request_info", "resume", "resolve", "reject", "mark_duplicate", "close",
-                  "reopen")
-
-
-def available_actions(user: User, case: Case) -> list[str]:
-    """The actions to offer on the page (the domain checks each again when it is sent)."""
-    if not policy.can_act_on_case(user, case):
-        return []
-    possible = set(workflow.allowed_actions(case))
-    names = [name for name in STATUS_ACTIONS if name in possible]
-    if case.status != "closed":
-        names.append("reply")
-    names.append("note")
-    if case.status in workflow.OPEN_STATUSES:
-        names += ["assign", "priority"]
-        if not case.confidential:
-            names.append("transfer")
-    if policy.can_reveal_identity(user, case) and not policy.identity_revealed(case):
-        names.append("reveal")
-    return names
+assert set(ACTION_FORMS) == set(actions.STAFF_ACTIONS), "every staff action in the registry has its form"
 
 
 def _prepare(name: str, form, case: Case, user: User) -> None:
@@ -301,7 +259,7 @@ def _prepare(name: str, form, case: Case, user: User) -> None:
 
 
 def _new_form(name: str, case: Case, user: User):
-    form = ACTIONS[name].form(prefix=name, formdata=None)
+    form = ACTION_FORMS[name].form(prefix=name, formdata=None)
     form.version.data = str(case.version)
     _prepare(name, form, case, user)
     return form
@@ -328,7 +286,7 @@ def _timeline_divisions(case: Case) -> dict[int, Division]:
 def render_case(case: Case, *, submitted: dict | None = None, open_action: str | None = None, status: int = 200):
     user = _user()
     submitted = submitted or {}
-    names = available_actions(user, case)
+    names = case_actions.available_actions(user, case)
     forms = {}
     for name in names:
         if name in submitted:
@@ -340,15 +298,15 @@ def render_case(case: Case, *, submitted: dict | None = None, open_action: str |
     holidays = clock.holidays_from(db.session, today)
     duplicates = case_actions.extra_reports(db.session, case)
     load_event_files(db.session, case)
-    events = [e for e in case.events if e.kind != "view"]
-    views = [e for e in case.events if e.kind == "view"]
+    events = [e for e in case.events if e.kind != actions.VIEW.kind]
+    views = [e for e in case.events if e.kind == actions.VIEW.kind]
     return render_template(
         "staff/case.html",
         case=case,
         forms=forms,
-        actions=ACTIONS,
+        actions=actions.STAFF_ACTIONS,
         open_action=open_action,
-        primary_action=NEXT_STEP.get(case.status),
+        primary_action=actions.NEXT_STEP.get(case.status),
         can_act=policy.can_act_on_case(user, case),
         can_see_identity=policy.can_see_identity(user, case),
         revealed=policy.identity_revealed(case),
@@ -366,7 +324,7 @@ def render_case(case: Case, *, submitted: dict | None = None, open_action: str |
 
 
 @bp.route("/cases/<code>")
-@roles_required(*policy.STAFF_ROLES)
+@permission_required(policy.can_use_workspace)
 def case(code):
     case = _visible_case(code)
     case = _record_view(case, "case")
@@ -375,14 +333,14 @@ def case(code):
 
 def _act(name: str, code: str):
     user = _user()
-    spec = ACTIONS[name]
+    spec = ACTION_FORMS[name]
     begin_write(db.session)  # from here on no other writer interleaves (SQLite); PostgreSQL: version check
     case = find_case_by_code(db.session, code)
     if case is None or not policy.can_view_case(user, case):
         _deny(code, name)
     if not policy.can_act_on_case(user, case):
-        case_actions.record_denied(db.session, user, code=code, ip=client_ip(), what=name)
-        db.session.commit()
+        with saving():
+            case_actions.record_denied(db.session, user, code=code, ip=client_ip(), what=name)
         abort(403)
     form = spec.form(prefix=name)
     _prepare(name, form, case, user)
@@ -391,57 +349,42 @@ def _act(name: str, code: str):
         db.session.rollback()
         case = db.session.get(Case, case_id)
         return render_case(case, submitted={name: form}, open_action=name, status=422)
-    try:
-        spec.run(db.session, case, user, form, ip=client_ip(), expected_version=form.expected_version)
-        db.session.commit()
-    except case_actions.StaleCase as error:
-        return _stale(case_id, name, form, error.message)
-    except StaleDataError:
-        return _stale(case_id, name, form, case_actions.stale_message())
-    except DomainError as error:
-        db.session.rollback()
+    with saving(form, done=actions.STAFF_ACTIONS[name].done) as saved:
         case = db.session.get(Case, case_id)
-        target = getattr(form, error.field or "", None)
-        if target is not None and error.field != "version":
-            target.errors = list(target.errors) + [error.message]
-        else:
-            flash(error.message, "error")
-        return render_case(case, submitted={name: form}, open_action=name, status=422)
-    except SQLAlchemyError:
-        db.session.rollback()
-        raise
-    flash(spec.done, "success")
-    return redirect(url_for("staff.case", code=code) + "#timeline")
-
-
-def _stale(case_id: int, name: str, form, message):
-    """Someone else acted first: show the case as it is now, keep what the officer typed, and let them
-    send it again knowingly (the form now carries the current version)."""
-    db.session.rollback()
+        try:
+            spec.run(db.session, case, user, form, ip=client_ip(), expected_version=form.expected_version)
+            db.session.flush()
+        except StaleDataError:
+            raise case_actions.StaleCase(case_actions.stale_message()) from None
+    if saved:
+        return redirect(url_for("staff.case", code=code) + "#timeline")
     case = db.session.get(Case, case_id)
-    flash(message, "error")
-    form.version.data = str(case.version)
-    return render_case(case, submitted={name: form}, open_action=name, status=409)
+    if isinstance(saved.error, case_actions.StaleCase):
+        # Someone else acted first: show the case as it is now, keep what the officer typed, and let them
+        # send it again knowingly (the form now carries the current version).
+        form.version.data = str(case.version)
+        return render_case(case, submitted={name: form}, open_action=name, status=409)
+    return render_case(case, submitted={name: form}, open_action=name, status=422)
 
 
-def _register_action(name: str, action: Action) -> None:
+def _register_action(name: str, slug: str) -> None:
     def view(code):
         return _act(name, code)
 
     view.__name__ = f"action_{name}"
-    guarded = roles_required(*policy.STAFF_ROLES)(view)
-    bp.add_url_rule(f"/cases/<code>/{action.slug}", endpoint=f"action_{name}", view_func=guarded, methods=["POST"])
+    guarded = permission_required(policy.can_use_workspace)(view)
+    bp.add_url_rule(f"/cases/<code>/{slug}", endpoint=f"action_{name}", view_func=guarded, methods=["POST"])
 
 
-for _name, _action in ACTIONS.items():
-    _register_action(_name, _action)
+for _name, _action in actions.STAFF_ACTIONS.items():
+    _register_action(_name, _action.slug)
 
 
 # --- files ------------------------------------------------------------------------------------------
 
 
 @bp.route("/cases/<code>/files/<int:attachment_id>")
-@roles_required(*policy.STAFF_ROLES)
+@permission_required(policy.can_use_workspace)
 def attachment(code, attachment_id):
     case = _visible_case(code, "file")
     item = db.session.get(Attachment, attachment_id)
@@ -467,7 +410,7 @@ def attachment(code, attachment_id):
 
 
 @bp.route("/record")
-@roles_required(*policy.RECORDING_ROLES)
+@permission_required(policy.can_record_cases)
 def record_choose():
     return render_template(
         "staff/record_choose.html",
@@ -477,7 +420,7 @@ def record_choose():
 
 
 @bp.route("/record/<case_type>", methods=["GET", "POST"])
-@roles_required(*policy.RECORDING_ROLES)
+@permission_required(policy.can_record_cases)
 def record(case_type):
     kind = case_types.get_case_type(case_type)
     if kind is None:
@@ -490,23 +433,22 @@ def record(case_type):
 
     if not form.validate_on_submit():
         return again(422 if form.is_submitted() else 200)
-    earlier = find_by_submission_token(db.session, form.submission_token.data)
-    if earlier is not None:
-        # Sent twice (a double click, a refresh): one case, and the key is not shown again.
-        return render_template("staff/already_recorded.html", case=earlier,
-                               can_open=policy.can_view_case(_user(), earlier))
     intake = form.to_intake()
     user = _user()
     try:
-        begin_write(db.session)
-        filed = file_case(db.session, intake, actor=user)
-        audit.record(db.session, "case.file", actor=user, ip_address=client_ip(), target_type="case",
-                     target_id=filed.case.tracking_code,
-                     details={"case_id": filed.case.id, "channel": intake.channel_code, "type": case_type})
-        db.session.commit()
-    except DomainError as error:
+        with saving(form) as saved:
+            filed = file_case(db.session, intake, by=acting())
+    except AlreadyFiled as earlier:
+        # Sent twice (a double click, a refresh): one case, and the key is not shown again.
+        case = db.session.get(Case, earlier.case_id)
+        return render_template("staff/already_recorded.html", case=case, can_open=policy.can_view_case(user, case))
+    except (OperationalError, InternalError):
+        current_app.logger.exception("A recorded case could not be saved")
         db.session.rollback()
-        show_domain_error(form, error)
+        flash(_("The case was NOT recorded: the database could not be written. What you typed is below; "
+                "send it again in a few minutes."), "error")
+        return again(503)
+    if not saved:
         return again(422)
     case = filed.case
     return render_template("staff/receipt.html", case=case, receipt_key=filed.receipt_key,

@@ -25,11 +25,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from ..domain import clock, organisation
+from ..domain.actions import ACKNOWLEDGE, ACTIONS, CLOSE, FILED, RESOLVE, START, Actor
 from ..domain.case_types import CASE_TYPES
 from ..domain.fiscal import fiscal_year_of, fiscal_year_period
 from ..domain.thai import bangkok_today
 from ..domain.tracking import format_tracking_code
-from ..models import Case, CaseEvent, Category, Channel, Division, Holiday, Organisation, Rating, TrackingSequence
+from ..models import Case, CaseEvent, Category, Channel, Division, Holiday, Rating, TrackingSequence
 from ..models import Village as VillageModel
 
 BATCH = 20_000
@@ -152,6 +154,12 @@ def _weighted(rng: random.Random, weights: dict) -> Callable[[], object]:
     return pick
 
 
+
+def _step(row: dict, events: list, action, when: str) -> None:
+    """The case moves by ``action`` (a registry entry) at ``when``: its status and its event."""
+    events.append((action.kind, when, row["status"], action.target.value, Actor.STAFF.value))
+    row["status"] = action.target.value
+
 def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, seed: int = 2568,
              today: date | None = None, progress: Callable[[int], None] | None = None) -> DemoReport:
     """Add ``n_cases`` demonstration cases received from the start of ``first_fy`` to the end of
@@ -163,7 +171,7 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
     if last_day < first_day:
         raise ValueError("the window of fiscal years ends before it starts, or lies in the future")
 
-    org = session.scalar(select(Organisation).limit(1))
+    org = organisation.current(session)
     if org is None:
         raise ValueError("no organisation: run `flask --app eservice init` first")
     categories = [
@@ -290,8 +298,7 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
         received_text = store.datetime(received_at)
         fiscal_year = fiscal_year_of(received_day)
         sequence[fiscal_year] = sequence.get(fiscal_year, 0) + 1
-        ack_days = category.ack_days if category else 1
-        resolve_days = category.resolve_days if category else 15
+        ack_days, resolve_days = clock.limits_for(category)
         ack_due = calendar.add(received_day, ack_days)
         resolve_due = calendar.add(received_day, resolve_days)
         age = calendar.between(received_day, today)
@@ -309,7 +316,7 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
             "village_id": None if confidential or random_() < 0.15 else pick_village(),
             "description": rng.choice(category.descriptions if category else (GENERIC_DESCRIPTIONS[case_type],)),
             "confidential": confidential,
-            "status": "received",
+            "status": FILED.target.value,
             "received_at": received_text,
             "received_month": received_day.year * 100 + received_day.month,
             "created_at": received_text,
@@ -327,17 +334,17 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
             "rating_score": None,
         }
         # Events carry their time already in the stored form, made once for the case and its event.
-        events = [("filed", received_text, None, "received", "citizen")]
+        events = [(FILED.kind, received_text, None, FILED.target.value, Actor.CITIZEN.value)]
 
         ack_after = pick_ack_after()
         if ack_after <= age and random_() > 0.01:
             acknowledged_at = max(received_at, at_working_day(received_day, ack_after))
             ack_day = local_day(acknowledged_at)
             acknowledged_text = store.datetime(acknowledged_at)
-            row.update(acknowledged_at=acknowledged_text, status="acknowledged",
+            row.update(acknowledged_at=acknowledged_text,
                        ack_working_days=calendar.between(received_day, ack_day),
-                       acknowledged_on_time=ack_day <= ack_due)
-            events.append(("acknowledge", acknowledged_text, "received", "acknowledged", "staff"))
+                       acknowledged_on_time=clock.answered_on_time(ack_day, ack_due))
+            _step(row, events, ACKNOWLEDGE, acknowledged_text)
 
             # Answered: most within the limit, a tail late; some wait for the citizen first.
             if random_() < 0.06:
@@ -352,15 +359,13 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
             if answer_after <= age:
                 answered_at = max(acknowledged_at, at_working_day(received_day, answer_after))
                 answer_day = local_day(answered_at)
-                outcome = pick_outcome()
-                status = {"resolve": "resolved", "reject": "rejected", "mark_duplicate": "duplicate"}[outcome]
-                row.update(status=status,
-                           resolve_working_days=max(0, calendar.between(received_day, answer_day)
+                outcome = ACTIONS[pick_outcome()]
+                row.update(resolve_working_days=max(0, calendar.between(received_day, answer_day)
                                                     - row["paused_days"]),
-                           resolved_on_time=answer_day <= resolve_due)
+                           resolved_on_time=clock.answered_on_time(answer_day, resolve_due))
                 answered_text = store.datetime(answered_at)
-                events.append((outcome, answered_text, "acknowledged", status, "staff"))
-                if outcome == "resolve":
+                _step(row, events, outcome, answered_text)
+                if outcome is RESOLVE:
                     row["resolved_at"] = answered_text
                     if random_() < 0.03:
                         row["reopen_count"] = 1  # reopened once and answered again
@@ -375,15 +380,14 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
                     if close_after <= age and random_() < 0.6:
                         closed_at = at_working_day(received_day, close_after)
                         closed_text = store.datetime(max(closed_at, answered_at))
-                        row.update(status="closed", closed_at=closed_text)
-                        events.append(("close", closed_text, "resolved", "closed", "staff"))
+                        row["closed_at"] = closed_text
+                        _step(row, events, CLOSE, closed_text)
             elif random_() < 0.5:
-                row["status"] = "in_progress"
-                events.append(("start", acknowledged_text, "acknowledged", "in_progress", "staff"))
+                _step(row, events, START, acknowledged_text)
 
         for kind_, when, status_from, status_to, actor_kind in events:
             event_rows.append((next_id, kind_, True, actor_kind, "", status_from, status_to,
-                               filed_data[channel] if kind_ == "filed" else None, when))
+                               filed_data[channel] if kind_ == FILED.kind else None, when))
         case_rows.append(row)
         next_id += 1
         if len(case_rows) >= BATCH:

@@ -5,8 +5,8 @@ from flask import Response, abort, render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from ..auth import roles_required
-from ..domain import stats
+from ..auth import permission_required
+from ..domain import policy, stats
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale
@@ -15,8 +15,6 @@ from .charts import build_charts
 from .exports import rows_csv, table_csv, tables_xlsx
 from .forms import PeriodForm, PublicYearForm
 from .tables import as_of_caption, build_tables, period_caption
-
-STATS_ROLES = ("admin", "executive")
 
 
 def _chosen_period(form: PeriodForm):
@@ -44,7 +42,7 @@ def _period_form() -> tuple[PeriodForm, object]:
 
 
 @bp.route("/admin/stats")
-@roles_required(*STATS_ROLES)
+@permission_required(policy.can_read_statistics)
 def admin_stats():
     form, period = _period_form()
     if period is None:
@@ -82,7 +80,7 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 
 
 @bp.route("/admin/stats/export.csv")
-@roles_required(*STATS_ROLES)
+@permission_required(policy.can_read_statistics)
 def admin_stats_csv():
     form, period = _period_form()
     if period is None:
@@ -95,7 +93,7 @@ def admin_stats_csv():
 
 
 @bp.route("/admin/stats/export.xlsx")
-@roles_required(*STATS_ROLES)
+@permission_required(policy.can_read_statistics)
 def admin_stats_xlsx():
     form, period = _period_form()
     if period is None:
