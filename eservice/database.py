@@ -7,6 +7,8 @@ of work ask for ``BEGIN IMMEDIATE`` (see :func:`begin_write`), which queues writ
 instead. On PostgreSQL none of this applies: row locks do the queueing.
 """
 
+import sqlite3
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -25,7 +27,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode = WAL")
+            try:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                pass  # a read-only database keeps its journal mode; a write then fails and says so
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 

@@ -22,21 +22,27 @@ from .models import Category, Channel, Division, Organisation, Village
 REFERENCE_MODELS = (Organisation, Category, Channel, Division, Village)
 
 _lock = threading.Lock()
-_values: dict[Any, tuple[float, int, Any]] = {}
-_generation = 0
+_generation = 0  # moves on at every committed change: every app's values are then stale
+
+
+def _values() -> dict[Any, tuple[float, int, Any]]:
+    """This application's values (one app per process in production; tests make many, each with its own
+    database)."""
+    return current_app.extensions.setdefault("reference_cache", {})
 
 
 def cached(key, build: Callable[[], Any]):
     """The value kept under ``key``, built by ``build()`` when missing, stale or invalidated."""
     ttl = current_app.config.get("REFERENCE_CACHE_SECONDS", 30)
     now = time.monotonic()
-    found = _values.get(key)
+    values = _values()
+    found = values.get(key)
     if found is not None and found[0] > now and found[1] == _generation:
         return found[2]
     generation = _generation
     value = build()
     with _lock:
-        _values[key] = (now + ttl, generation, value)
+        values[key] = (now + ttl, generation, value)
     return value
 
 
@@ -44,7 +50,6 @@ def invalidate() -> None:
     global _generation
     with _lock:
         _generation += 1
-        _values.clear()
 
 
 def detached_organisation(org: Organisation | None) -> Organisation | None:
