@@ -71,7 +71,7 @@ def main() -> None:
     from eservice.models.outbox import OutboxMessage
     from eservice.notifications.delivery import drain
     from tests.conftest import reset_database
-    from tests.smtp_server import new_case
+    from tests.factories import citizen_case
 
     if args.workers > 1 and not args.database.startswith(("postgres://", "postgresql")):
         parser.error("several workers need PostgreSQL (--database postgresql://...)")
@@ -91,7 +91,7 @@ def main() -> None:
             db.session.commit()
         print(f"Queueing {args.mails} mails ({'PostgreSQL' if args.database else 'SQLite'})…", flush=True)
         for n in range(args.mails // 2):
-            new_case(app, email=f"citizen{n}@example.com")
+            citizen_case(app, email=f"citizen{n}@example.com")
         with app.app_context():
             queued = db.session.scalar(select(func.count()).select_from(OutboxMessage))
 

@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "eservice.db")
 
-    from . import auth, cli, database, errors, i18n, security, templating
+    from . import auth, cli, database, errors, i18n, security, static_files, templating
     from .extensions import csrf, db, limiter, login_manager, mail, migrate
 
     database.init_app(app)
@@ -43,14 +43,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
     security.init_app(app)
+    static_files.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 
-    from . import admin, line, notifications, staff, statistics
+    from . import admin, line, notifications, open311, staff, statistics
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
-    for part in (staff, admin, statistics, notifications, line):
+    for part in (staff, admin, statistics, notifications, open311, line):
         part.init_app(app)
     return app
 

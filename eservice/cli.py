@@ -56,8 +56,14 @@ def create_user_command(username, roles, divisions, display_name, email, passwor
     for code in divisions:
         division = db.session.scalar(select(Division).where(Division.code == code))
         if division is None:
-            raise click.ClickException(f"No division with code {code!r}.")
+            raise click.ClickException(f"No division with code {code!r}. The divisions are:\n{_division_lines()}")
         found.append(division)
+    needing = sorted(set(roles) & {r.value for r in staff_roles.DIVISION_ROLES})
+    if needing and not found:
+        # An officer or head without a division sees no case at all: refuse rather than make a useless account.
+        raise click.ClickException(
+            f"The role {' and '.join(needing)} works within a division: add --division CODE (repeat for several). "
+            f"The divisions are:\n{_division_lines()}")
     try:
         user = create_user(db.session, username, password, roles=roles, divisions=found,
                            display_name=display_name, email=email)
@@ -73,6 +79,24 @@ def create_user_command(username, roles, divisions, display_name, email, passwor
     click.echo(f"Created {user.username} ({' '.join(staff_roles.names_of(user))}).")
 
 
+def _division_lines() -> str:
+    divisions = db.session.scalars(select(Division).order_by(Division.sort_order, Division.id)).all()
+    width = max((len(d.code) for d in divisions), default=4)
+    return "\n".join(
+        f"  {d.code:<{width}}  {d.name_th} / {d.name_en}"
+        + ("  [integrity unit]" if d.is_integrity_unit else "") + ("" if d.active else "  [inactive]")
+        for d in divisions
+    ) or "  (none: run flask --app eservice init first)"
+
+
+@click.command("divisions")
+@with_appcontext
+def divisions_command():
+    """List the divisions and their codes (for create-user --division)."""
+    click.echo(_division_lines())
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(divisions_command)

@@ -24,6 +24,10 @@ class Defaults:
     MAX_CONTENT_LENGTH = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + 1 * MB
     MAX_DESCRIPTION_CHARS = 5000
 
+    # Reference data shown on pages (organisation, form choices) is kept per process this many seconds; a change
+    # made in the same process shows at once (eservice/reference_cache.py).
+    REFERENCE_CACHE_SECONDS = 30
+
     # A citizen may ask to reopen a resolved case for this many days after it was resolved.
     REOPEN_WITHIN_DAYS = 30
 
@@ -31,7 +35,16 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    FILING_RATE_LIMIT = "10 per hour;3 per minute"
+    # Filings saved per address: a shared mobile-network address or the office's help-desk tablet has busy
+    # hours. Only saved filings count; a citizen at the limit gets the form back with the time to send it.
+    FILING_RATE_LIMIT = "30 per hour"
+    # Every send of a filing form, refused or not: only a robot gets here.
+    FILING_ATTEMPT_RATE_LIMIT = "120 per hour;20 per minute"
+    # Information added to a case by its key holder (counted when saved).
+    INFORMATION_RATE_LIMIT = "30 per hour"
+    # After filing, the receipt (with the key) is shown again in the same browser for this long, unless the
+    # citizen says they have kept the key.
+    RECEIPT_SHOWN_MINUTES = 120
     TRACKING_RATE_LIMIT = "30 per hour;10 per minute"
 
     WTF_CSRF_TIME_LIMIT = 4 * 3600  # a long form on a phone may take a while

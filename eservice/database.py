@@ -7,6 +7,9 @@ of work ask for ``BEGIN IMMEDIATE`` (see :func:`begin_write`), which queues writ
 instead. On PostgreSQL none of this applies: row locks do the queueing.
 """
 
+import contextlib
+import sqlite3
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -25,7 +28,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode = WAL")
+            # A read-only database keeps its journal mode; a write then fails and says so.
+            with contextlib.suppress(sqlite3.OperationalError):
+                cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 

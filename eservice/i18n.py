@@ -5,6 +5,9 @@ from flask_babel import get_locale
 
 from .extensions import babel
 
+# Addresses of machine interfaces (Open311), which answer in the language of Accept-Language.
+MACHINE_PATHS = ("/open311/",)
+
 
 def select_locale() -> str:
     if not has_request_context():
@@ -12,6 +15,9 @@ def select_locale() -> str:
         # evaluated there, e.g. a domain error's message, falls back to the default.
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
+    if request.path.startswith(MACHINE_PATHS):
+        # Machines keep no session: their Accept-Language header chooses, Thai when it names neither.
+        return request.accept_languages.best_match(languages, default=current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
@@ -20,15 +21,17 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import Select, html_params
 
 from .domain import case_types
 from .domain.errors import DomainError
 from .domain.filing import Intake
-from .domain.thai import is_valid_national_id, is_valid_phone, normalise_phone
+from .domain.thai import ascii_digits, is_valid_national_id, is_valid_phone, normalise_phone
 from .domain.uploads import clean_upload
 from .extensions import db
 from .models import Category, Division, Village
 from .models.reference import village_label
+from .reference_cache import cached
 
 
 def _thai_phone(form, field):
@@ -52,14 +55,58 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _ascii_digits(value):
+    """Numbers typed with Thai or full-width digits are kept as ASCII digits."""
+    return ascii_digits(value) if isinstance(value, str) else value
+
+
+class OptionsOnceSelect(Select):
+    """A select whose options are rendered once per choices list (the lists are kept per process by
+    :func:`_choices`) instead of on every page: on the filing form, rendering some forty options was a large
+    share of the page's CPU. Output is the same as WTForms' Select for flat (value, label) choices."""
+
+    _rendered: dict[int, tuple[list, list[tuple[str, Markup, Markup]]]] = {}
+
+    @classmethod
+    def _options(cls, choices: list) -> list[tuple[str, Markup, Markup]]:
+        found = cls._rendered.get(id(choices))
+        if found is None or found[0] is not choices:
+            if len(cls._rendered) > 256:
+                cls._rendered.clear()
+            options = []
+            for choice in choices:
+                value, label = str(choice.value), choice.label
+                text = escape(label if label else value)
+                # html_params escapes the value and escape() the label: the markup is made of escaped parts.
+                options.append((value, Markup(f"<option {html_params(value=value)}>{text}</option>"),  # noqa: S704
+                                Markup(f"<option {html_params(selected=True, value=value)}>{text}</option>")))  # noqa: S704
+            found = cls._rendered[id(choices)] = (choices, options)  # the list is kept, so its id is not reused
+        return found[1]
+
+    def __call__(self, field, **kwargs):
+        if field.has_groups() or not isinstance(field.choices, list):
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        chosen = field.data if field.data is not None else None
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        html.extend(selected if value == chosen else plain for value, plain, selected in self._options(field.choices))
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704  escaped parts, as WTForms' Select
+
+
 class IntakeForm(FlaskForm):
     """Build with :func:`intake_form` so that the choices fit the case type."""
 
     class Meta:
         locales = False
 
-    service_code = SelectField(_l("Category"), validators=[InputRequired(_l("Choose a category."))])
-    village = SelectField(_l("Village"), validators=[Optional()], default="")
+    service_code = SelectField(_l("Category"), validators=[InputRequired(_l("Choose a category."))],
+                               widget=OptionsOnceSelect())
+    village = SelectField(_l("Village"), validators=[Optional()], default="", widget=OptionsOnceSelect())
     address_string = StringField(
         _l("Place (house number, road, landmark)"),
         filters=[_strip],
@@ -80,7 +127,8 @@ class IntakeForm(FlaskForm):
         filters=[_strip],
         validators=[InputRequired(_l("Describe the matter: what, where and when."))],
     )
-    subject_division = SelectField(_l("Division concerned (if you know it)"), validators=[Optional()], default="")
+    subject_division = SelectField(_l("Division concerned (if you know it)"), validators=[Optional()], default="",
+                                   widget=OptionsOnceSelect())
     media = MultipleFileField(_l("Photos or PDF files"))
     anonymous = BooleanField(_l("Stay anonymous"))
     first_name = StringField(
@@ -91,7 +139,7 @@ class IntakeForm(FlaskForm):
         _l("Last name"), filters=[_strip],
         validators=[Length(max=100, message=_l("Keep it under %(max)d characters."))],
     )
-    phone = StringField(_l("Phone"), filters=[_strip], validators=[Optional(), _thai_phone])
+    phone = StringField(_l("Phone"), filters=[_strip, _ascii_digits], validators=[Optional(), _thai_phone])
     email = StringField(
         _l("Email"),
         filters=[_strip],
@@ -101,7 +149,8 @@ class IntakeForm(FlaskForm):
             Email(message=_l("Enter an email address like name@example.com."), check_deliverability=False),
         ],
     )
-    national_id = StringField(_l("National ID number"), filters=[_strip], validators=[Optional(), _national_id])
+    national_id = StringField(_l("National ID number"), filters=[_strip, _ascii_digits],
+                              validators=[Optional(), _national_id])
     consent = BooleanField(
         _l("I have read the personal data notice"),
         validators=[InputRequired(_l("Please confirm that you have read the personal data notice."))],
@@ -176,34 +225,43 @@ class IntakeForm(FlaskForm):
         )
 
 
+def _choices(case_type: str, locale: str) -> dict:
+    """The filing form's choices for a case type, as plain (value, label) pairs; kept per process."""
+    categories = db.session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.id)
+    ).all()
+    offered = [c for c in categories if c.offered_for(case_type)]
+    villages = db.session.scalars(select(Village).where(Village.active.is_(True)).order_by(Village.number)).all()
+    divisions = db.session.scalars(
+        select(Division)
+        .where(Division.active.is_(True), Division.is_integrity_unit.is_(False))
+        .order_by(Division.sort_order, Division.id)
+    ).all()
+    return {
+        "categories": [SelectChoice("", str(_l("— choose —")))] + [
+            SelectChoice(c.code, c.name(locale)) for c in offered],
+        # A list of one (the gift form) is chosen for the citizen.
+        "only_category": offered[0].code if len(offered) == 1 else None,
+        "villages": [SelectChoice("", str(_l("— not in a village / not sure —")))] + [
+            SelectChoice(str(v.id), village_label(v, locale)) for v in villages],
+        "divisions": [SelectChoice("", str(_l("— not named —")))] + [
+            SelectChoice(str(d.id), d.name(locale)) for d in divisions],
+    }
+
+
 def intake_form(case_type: str, form_class=IntakeForm, **kwargs) -> IntakeForm:
     """An intake form with category, village and division choices for ``case_type``."""
     kind = case_types.CASE_TYPES[case_type]
     locale = str(get_locale() or "th")
     form = form_class(**kwargs)
     form.case_type = case_type
-    categories = db.session.scalars(
-        select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.id)
-    ).all()
-    offered = [c for c in categories if c.offered_for(case_type)]
-    form.service_code.choices = [SelectChoice("", _l("— choose —"))] + [
-        SelectChoice(c.code, c.name(locale)) for c in offered
-    ]
-    if len(offered) == 1 and not form.service_code.data:
-        form.service_code.data = offered[0].code
-    villages = db.session.scalars(select(Village).where(Village.active.is_(True)).order_by(Village.number)).all()
-    form.village.choices = [SelectChoice("", _l("— not in a village / not sure —"))] + [
-        SelectChoice(str(v.id), village_label(v, locale)) for v in villages
-    ]
+    choices = cached(("intake-choices", case_type, locale), lambda: _choices(case_type, locale))
+    form.service_code.choices = choices["categories"]
+    if choices["only_category"] and not form.service_code.data:
+        form.service_code.data = choices["only_category"]
+    form.village.choices = choices["villages"]
     if kind.names_division:
-        divisions = db.session.scalars(
-            select(Division)
-            .where(Division.active.is_(True), Division.is_integrity_unit.is_(False))
-            .order_by(Division.sort_order, Division.id)
-        ).all()
-        form.subject_division.choices = [SelectChoice("", _l("— not named —"))] + [
-            SelectChoice(str(d.id), d.name(locale)) for d in divisions
-        ]
+        form.subject_division.choices = choices["divisions"]
     else:
         del form.subject_division
     if not form.is_submitted():

@@ -3,16 +3,18 @@
 from flask import Flask, g
 from markupsafe import escape
 
-from .domain import actions, case_actions, case_types, clock, statuses, thai
+from .domain import actions, audit_labels, case_actions, case_types, clock, statuses, thai
 from .domain.organisation import current as current_organisation
 from .i18n import current_locale
 
 
 def _organisation():
+    """The organisation for templates: a detached copy kept per process (see eservice.reference_cache)."""
     if "organisation" not in g:
         from .extensions import db
+        from .reference_cache import cached, detached_organisation
 
-        g.organisation = current_organisation(db.session)
+        g.organisation = cached("organisation", lambda: detached_organisation(current_organisation(db.session)))
     return g.organisation
 
 
@@ -24,6 +26,10 @@ def init_app(app: Flask) -> None:
     @app.template_filter("datetime")
     def datetime_filter(value, digits="arabic"):
         return thai.format_datetime(value, current_locale(), digits=digits) if value else ""
+
+    @app.template_filter("time")
+    def time_filter(value, digits="arabic"):
+        return thai.format_time(value, current_locale(), digits=digits) if value else ""
 
     @app.template_filter("text")
     def text_filter(value):
@@ -47,6 +53,10 @@ def init_app(app: Flask) -> None:
     }.items():
         app.add_template_filter(function, name)
 
+    @app.template_filter("audit_label")
+    def audit_label(value):
+        return audit_labels.label(value)
+
     @app.template_filter("case_type_label")
     def case_type_label(value):
         kind = case_types.CASE_TYPES.get(value)
@@ -66,9 +76,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def globals_():
+        locale = current_locale()
         return {
             "org": _organisation(),
-            "locale": current_locale(),
+            "locale": locale,
+            # Thai separates items and sentences with a space, never with an ASCII comma or full stop.
+            "sep": " " if locale == "th" else ", ",
+            "stop": " " if locale == "th" else ". ",
             "CASE_TYPES": case_types.CASE_TYPES,
             "Status": statuses.Status,
         }

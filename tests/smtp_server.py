@@ -138,73 +138,7 @@ def mail_config(port: int, **extra) -> dict:
     return config
 
 
-def running_smtp_server():
-    """Body of each test module's ``smtp`` fixture: a started server, stopped afterwards."""
-    server = SmtpServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-# --- cases and the outbox, straight through the domain -----------------------------------------------
-
-DESCRIPTION = "ถนนหน้าบ้านเลขที่ 12 เป็นหลุมลึก SECRET-CONTENT-1234"
-
-
-def new_case(app, *, case_type="complaint", category="road", email="somchai@example.com", first_name="สมชาย",
-             last_name="ใจดี", phone="0812345678", anonymous=False, locale="th", description=DESCRIPTION,
-             subject_division=None, actor_id=None, now=None):
-    """File a case through eservice.domain.filing; returns (case id, tracking code, receipt key)."""
-    from sqlalchemy import select
-
-    from eservice.database import begin_write
-    from eservice.domain.audit import By
-    from eservice.domain.filing import Intake, file_case
-    from eservice.extensions import db
-    from eservice.models import Category, Division, User
-
-    with app.app_context():
-        begin_write(db.session)
-        intake = Intake(
-            case_type=case_type,
-            description=description,
-            category=db.session.scalar(select(Category).where(Category.code == category)) if category else None,
-            anonymous=anonymous,
-            first_name=first_name,
-            last_name=last_name,
-            phone=phone,
-            email=email,
-            locale=locale,
-            subject_division=(db.session.scalar(select(Division).where(Division.code == subject_division))
-                              if subject_division else None),
-        )
-        actor = db.session.get(User, actor_id) if actor_id else None
-        filed = file_case(db.session, intake, by=By(actor) if actor else None, now=now)
-        db.session.commit()
-        return filed.case.id, filed.case.tracking_code, filed.receipt_key
-
-
-def act(app, case_id, action, *, actor_id=None, note="", public=True, change=None, now=None):
-    """A workflow transition, or (for actions that are not transitions) a recorded event, committed.
-    ``change(session, case)`` runs first, e.g. to set the assignee or the division."""
-    from eservice.database import begin_write
-    from eservice.domain import actions, workflow
-    from eservice.extensions import db
-    from eservice.models import Case, User
-
-    with app.app_context():
-        begin_write(db.session)
-        case = db.session.get(Case, case_id)
-        actor = db.session.get(User, actor_id) if actor_id else None
-        if change is not None:
-            change(db.session, case)
-        if actions.get(action) is not None and actions.get(action).changes_status:
-            workflow.transition(db.session, case, action, actor=actor, note=note, public=public, now=now)
-        else:
-            workflow.record_event(case, action, actor=actor, actor_kind=None if actor else "citizen", note=note,
-                                  public=public, now=now)
-        db.session.commit()
+# --- the outbox, read back and delivered ---------------------------------------------------------------
 
 
 def outbox(app, **where):
@@ -227,13 +161,3 @@ def deliver(app, now=None, worker=None):
     with app.app_context():
         return drain(now=now, worker=worker)
 
-
-def set_user(app, user_id, **values):
-    from eservice.extensions import db
-    from eservice.models import User
-
-    with app.app_context():
-        user = db.session.get(User, user_id)
-        for key, value in values.items():
-            setattr(user, key, value)
-        db.session.commit()

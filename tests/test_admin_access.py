@@ -13,8 +13,9 @@ from sqlalchemy import select
 from eservice.extensions import db
 from eservice.models import Category, Channel, Division, Holiday, User, Village
 from eservice.models.measures import Measure
+from eservice.models.open311 import ApiKey
 
-from .admin_support import token_for
+from .web import token_for
 
 # The pages an executive may read: the measures report and what it is made of.
 EXECUTIVE_READS = {"admin.index", "admin.measures", "admin.ita", "admin.report", "admin.report_docx",
@@ -41,6 +42,7 @@ def concrete_url(app, rule) -> str:
             "holiday_id": db.session.scalar(select(Holiday.id).limit(1)),
             "user_id": db.session.scalar(select(User.id).limit(1)),
             "measure_id": db.session.scalar(select(Measure.id).limit(1)),
+            "key_id": db.session.scalar(select(ApiKey.id).limit(1)),
         }
     url = rule.rule
     for name in rule.arguments:
@@ -50,11 +52,13 @@ def concrete_url(app, rule) -> str:
 
 @pytest.fixture
 def seeded(app):
-    """The seed's measures, so measure pages and the report have something to show."""
+    """The seed's measures, so measure pages and the report have something to show; an Open311 key."""
     from eservice.domain.measures import load_measures_data
+    from eservice.domain.open311 import keys
 
     with app.app_context():
         load_measures_data(db.session, app.config["REFERENCE_DATA"])
+        keys.create_key(db.session, keys.KeyInput("Partner", "referral", True))
         db.session.commit()
     return app
 

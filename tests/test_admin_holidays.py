@@ -10,13 +10,8 @@ from eservice.domain.clock import add_working_days
 from eservice.extensions import db
 from eservice.models import Holiday
 
-from .admin_support import audit_count, english, last_audit, post
-
-
-@pytest.fixture
-def admin(client, make_user, login_as):
-    login_as(make_user("root", roles=("admin",)))
-    return english(client)
+from .factories import audit_count, last_audit
+from .web import post
 
 
 def holidays(app) -> dict[date, str]:

@@ -9,13 +9,8 @@ from sqlalchemy import func, select
 from eservice.extensions import db
 from eservice.models import Case, Category, Channel, Division, Village
 
-from .admin_support import audit_count, english, last_audit, make_case, post
-
-
-@pytest.fixture
-def admin(client, make_user, login_as):
-    login_as(make_user("root", roles=("admin",)))
-    return english(client)
+from .factories import audit_count, last_audit, make_case
+from .web import post
 
 
 def row(app, model, **where):
@@ -161,7 +156,7 @@ def test_a_category_cannot_go_to_an_inactive_division(app, admin):
 
 
 def test_deactivating_a_category_keeps_its_old_cases(app, client, admin):
-    case_id = make_case(app, "complaint")  # filed under "road"
+    case_id = make_case(app, case_type="complaint")  # filed under "road"
     road = row(app, Category, code="road")
     response = post(admin, f"/admin/categories/{road.id}", category_form(
         app, code=None, name_th=road.name_th, name_en=road.name_en, case_types=road.case_types.split(), ack_days="1",

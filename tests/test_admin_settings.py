@@ -10,8 +10,8 @@ from sqlalchemy import select
 from eservice.extensions import db
 from eservice.models import Organisation
 
-from .admin_support import audit_count, english, last_audit, post
-from .conftest import make_jpeg
+from .factories import audit_count, last_audit, make_jpeg
+from .web import english, post
 
 GOOD = {
     "name_th": "เทศบาลตำบลบ่อปลาทอง",
@@ -29,12 +29,6 @@ GOOD = {
     "office_hours_en": "Mon–Fri",
     "tracking_prefix": "bpx",
 }
-
-
-@pytest.fixture
-def admin(client, make_user, login_as):
-    login_as(make_user("root", roles=("admin",)))
-    return english(client)
 
 
 def organisation(app) -> Organisation:

@@ -8,7 +8,8 @@ from eservice.domain.accounts import check_password
 from eservice.extensions import db
 from eservice.models import Division, User
 
-from .admin_support import audit_count, english, last_audit, post
+from .factories import audit_count, last_audit
+from .web import english, post
 
 
 @pytest.fixture

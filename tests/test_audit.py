@@ -7,7 +7,8 @@ from eservice.domain import audit
 from eservice.extensions import db
 from eservice.models import AuditEntry
 
-from .staff_helpers import PASSWORD, act, audit_entries, make_staff, seed_case, sign_in
+from .factories import PASSWORD, audit_entries, make_user, seed_case
+from .web import act, sign_in
 
 
 def _three_entries(app):
@@ -66,8 +67,8 @@ def test_create_user_from_the_command_line_is_audited(app):
 
 
 def test_sign_ins_case_changes_and_integrity_views_are_audited_with_the_address(app, client):
-    make_staff(app, "somchai", roles=("officer",), divisions=("engineering",))
-    make_staff(app, "pim", roles=("integrity",), divisions=("integrity",))
+    make_user(app, "somchai", roles=("officer",), divisions=("engineering",))
+    make_user(app, "pim", roles=("integrity",), divisions=("integrity",))
     road = seed_case(app, category="road")
     report = seed_case(app, case_type="corruption", category="bribery")
 

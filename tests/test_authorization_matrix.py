@@ -23,8 +23,8 @@ from eservice.extensions import db
 from eservice.models import AuditEntry, Case, CaseEvent, Division
 from eservice.models.canned import CannedReply
 
-from .conftest import make_jpeg
-from .staff_helpers import make_staff, seed_case, signed_in_client
+from .factories import make_jpeg, make_user, seed_case
+from .web import signed_in_client
 
 PREFIXES = ("/staff",)
 METHODS = ("GET", "POST")
@@ -139,7 +139,7 @@ ROUTES = _routes()
 class World:
     def __init__(self, app):
         self.app = app
-        self.users = {role: make_staff(app, f"u_{role}", roles=roles, divisions=divisions)
+        self.users = {role: make_user(app, f"u_{role}", roles=roles, divisions=divisions)
                       for role, (roles, divisions) in ROLES.items()}
         photo = clean_upload("photo.jpg", make_jpeg(), 10 * 1024 * 1024)
         self.codes = {

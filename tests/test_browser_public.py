@@ -2,7 +2,8 @@
 
 import pytest
 
-from .conftest import make_jpeg, screenshot
+from .conftest import screenshot
+from .factories import make_jpeg
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +27,7 @@ def test_citizen_files_with_a_photo_and_tracks_the_case(live_server, page_factor
     page.set_input_files("#media", str(photo))
     page.check("#anonymous")
     page.check("#consent")
-    page.click("button[type=submit]")
+    page.click("button.send-button")
 
     page.wait_for_selector("#tracking-code")
     code = page.inner_text("#tracking-code").strip()
@@ -67,7 +68,7 @@ def test_screenshots_of_the_citizen_pages(live_server, page_factory, width):
     page.uncheck("#anonymous")
     page.fill("#phone", "12345")
     page.fill("#national_id", "1101700230705")
-    page.click("button[type=submit]")
+    page.click("button.send-button")
     page.wait_for_selector("#error-summary")
     # Keyboard and screen-reader users land on the summary of what to fix.
     assert page.evaluate("document.activeElement.id") == "error-summary"
@@ -84,7 +85,7 @@ def test_screenshots_of_the_citizen_pages(live_server, page_factory, width):
     page.fill("#first_name", "สมศรี")
     page.fill("#phone", "081 234 5678")
     page.check("#consent")
-    page.click("button[type=submit]")
+    page.click("button.send-button")
     page.wait_for_selector("#receipt-key")
     screenshot(page, f"public-receipt-{width}")
     # Thai renders in Sarabun, the vendored font, not a fallback.

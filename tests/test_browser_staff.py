@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from .conftest import screenshot
-from .staff_helpers import PASSWORD, seed_case
+from .factories import PASSWORD, seed_case
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def test_officer_handles_a_case_the_citizen_just_filed(live_server, page_factory
     citizen.fill("#description", "ถนนหน้าบ้านเลขที่ 12 หมู่ 3 เป็นหลุมลึก รถจักรยานยนต์ล้มบ่อย")
     citizen.check("#anonymous")
     citizen.check("#consent")
-    citizen.click("form.intake-form button[type=submit]")
+    citizen.click("form.intake-form button.send-button")
     code = citizen.inner_text("#tracking-code").strip()
     key = citizen.inner_text("#receipt-key").strip()
     assert code.startswith("BPT-")
@@ -109,7 +109,7 @@ def test_officer_handles_a_case_the_citizen_just_filed(live_server, page_factory
     citizen.goto(f"{base}/track")
     citizen.fill("#code", code)
     citizen.fill("#key", key)
-    citizen.click("form button[type=submit]")
+    citizen.click("form[action='/track'] button[type=submit]")
     citizen.wait_for_url(f"{base}/track/{code}")
     timeline = citizen.inner_text(".timeline")
     assert "เจ้าหน้าที่กองช่างจะออกตรวจสอบภายในวันพรุ่งนี้ค่ะ" in timeline

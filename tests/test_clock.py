@@ -8,12 +8,12 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from eservice.database import begin_write
 from eservice.domain import clock, workflow
-from eservice.domain.filing import Intake, file_case
 from eservice.domain.thai import BANGKOK
 from eservice.extensions import db
-from eservice.models import Case, Category
+from eservice.models import Case
+
+from .factories import new_case
 
 SONGKRAN = {date(2025, 4, 14), date(2025, 4, 15)}
 
@@ -184,11 +184,7 @@ def test_the_statistics_sql_counts_late_as_clock_on_time_does(app):
 
 
 def _file(app, when: datetime, category="street_light") -> int:
-    category = db.session.scalar(select(Category).where(Category.code == category))
-    begin_write(db.session)
-    filed = file_case(db.session, Intake(case_type="complaint", description="ไฟดับ", category=category), now=when)
-    db.session.commit()
-    return filed.case.id
+    return new_case(app, now=when, category=category, description="ไฟดับ").id
 
 
 def test_pause_moves_the_resolve_date_by_the_working_days_waited(app):

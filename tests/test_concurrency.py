@@ -5,31 +5,24 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from eservice.database import begin_write
 from eservice.domain.errors import DomainError
-from eservice.domain.filing import Intake, file_case
 from eservice.extensions import db
-from eservice.models import Case, Category, TrackingSequence
+from eservice.models import Case, TrackingSequence
+
+from .factories import new_case
 
 THREADS = 8
 FILINGS_EACH = 12
 
 
+def _fail_after_numbering(_session, _case):
+    raise DomainError("simulated failure after numbering")
+
+
 def _file_one(app, description: str, fail: bool = False) -> str:
-    with app.app_context():
-        try:
-            category = db.session.scalar(select(Category).where(Category.code == "garbage"))
-            begin_write(db.session)
-            filed = file_case(db.session, Intake(case_type="complaint", description=description, category=category))
-            if fail:
-                raise DomainError("simulated failure after numbering")
-            db.session.commit()
-            return filed.case.tracking_code
-        except Exception:
-            db.session.rollback()
-            raise
-        finally:
-            db.session.remove()
+    """One filing in its own app context (its session is removed, rolled back on failure, at the end)."""
+    return new_case(app, category="garbage", description=description,
+                    before_commit=_fail_after_numbering if fail else None).code
 
 
 def test_concurrent_filers_get_distinct_consecutive_codes(app):

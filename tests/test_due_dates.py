@@ -3,23 +3,17 @@ from the Bangkok date of filing."""
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
-
-from eservice.database import begin_write
-from eservice.domain.filing import Intake, file_case
 from eservice.domain.fiscal import fiscal_year_of
 from eservice.extensions import db
-from eservice.models import Category, Holiday
+from eservice.models import Holiday
+
+from .factories import load_case, new_case
 
 
 def _file_at(app, when: datetime, category_code="street_light", case_type="complaint"):
-    with app.app_context():
-        category = db.session.scalar(select(Category).where(Category.code == category_code))
-        begin_write(db.session)
-        filed = file_case(db.session, Intake(case_type=case_type, description="ไฟดับ", category=category), now=when)
-        db.session.commit()
-        case = filed.case
-        return case.tracking_code, case.ack_due, case.resolve_due
+    filed = new_case(app, now=when, category=category_code, case_type=case_type, description="ไฟดับ")
+    case = load_case(app, filed.code)
+    return case.tracking_code, case.ack_due, case.resolve_due
 
 
 def test_friday_filing_is_acknowledged_by_monday(app):

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from eservice.models import Attachment, Case, CaseEvent, TrackingSequence
 
-from .conftest import MINIMAL_PDF, csrf_token, make_jpeg, submission_token
+from .factories import MINIMAL_PDF, make_jpeg
+from .web import csrf_token, submission_token
 
 
 def _count(app, model):
@@ -40,7 +41,7 @@ def _post(client, case_type="complaint", lang="en", files=None, **fields):
     data = {k: v for k, v in data.items() if v is not None}
     if files is not None:
         data["media"] = files
-    return client.post(f"/file/{case_type}", data=data, content_type="multipart/form-data")
+    return client.post(f"/file/{case_type}", data=data, content_type="multipart/form-data", follow_redirects=True)
 
 
 def _field_errors(html: str, field_id: str) -> list[str]:

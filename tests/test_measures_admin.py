@@ -7,21 +7,14 @@ from eservice.domain import measures as rules
 from eservice.extensions import db
 from eservice.models.measures import ItaScore, Measure
 
-from .admin_support import audit_count, english, last_audit, post
+from .factories import audit_count, last_audit
+from .web import post
 
 
 @pytest.fixture
-def seeded(app):
-    with app.app_context():
-        rules.load_measures_data(db.session, app.config["REFERENCE_DATA"])
-        db.session.commit()
-    return app
-
-
-@pytest.fixture
-def admin(client, make_user, login_as, seeded):
-    login_as(make_user("root", roles=("admin",)))
-    return english(client)
+def admin(admin, seeded):
+    """conftest's administrator, with the seed's measures loaded."""
+    return admin
 
 
 def measures(app, fy=2568) -> list[Measure]:

@@ -15,34 +15,22 @@ from eservice.domain.filing import Intake, file_case
 from eservice.extensions import db
 from eservice.models import Case, Category
 from eservice.models.outbox import OutboxMessage
-from tests.conftest import PG_URL, csrf_token, submission_token
-from tests.smtp_server import (
-    DESCRIPTION,
-    act,
-    deliver,
-    mail_config,
-    new_case,
-    outbox,
-    running_smtp_server,
-    set_user,
-)
+
+from .conftest import PG_URL
+from .factories import DESCRIPTION, apply_action, citizen_case, set_user
+from .smtp_server import deliver, mail_config, outbox
+from .web import csrf_token, submission_token
 
 
 @pytest.fixture
-def smtp():
-    yield from running_smtp_server()
-
-
-@pytest.fixture
-def app(make_app, smtp):
-    return make_app(**mail_config(smtp.port))
+def app(mail_app):
+    return mail_app
 
 
 @pytest.fixture
 def officer(app, make_user):
-    user_id = make_user("somsak", roles=("officer",), divisions=("engineering",))
-    set_user(app, user_id, email="somsak@borplathong.go.th", display_name="สมศักดิ์ รักงาน")
-    return user_id
+    return make_user("somsak", roles=("officer",), divisions=("engineering",), email="somsak@borplathong.go.th",
+                     display_name="สมศักดิ์ รักงาน")
 
 
 def later(hours=24):
@@ -64,6 +52,7 @@ def file_through_form(client, email="somchai@example.com", description="ไฟ�
             "email": email,
             "consent": "y",
         },
+        follow_redirects=True,  # to the receipt page
     )
     return response
 
@@ -116,7 +105,7 @@ def test_a_rolled_back_transaction_leaves_no_mail(app, smtp):
 
 def test_a_failed_step_inside_a_request_rolls_its_mail_back(app, smtp):
     """A transition refused after the event was flushed takes its mail with it."""
-    case_id, code, _ = new_case(app)
+    case_id, code, _ = citizen_case(app)
     with app.app_context():
         begin_write(db.session)
         case = db.session.get(Case, case_id)
@@ -133,7 +122,7 @@ def test_a_failed_step_inside_a_request_rolls_its_mail_back(app, smtp):
 
 
 def test_anonymous_filings_get_no_citizen_mail(app, smtp):
-    new_case(app, anonymous=True, email="should-not-be-kept@example.com")
+    citizen_case(app, anonymous=True, email="should-not-be-kept@example.com")
     assert outbox(app, audience="citizen") == []
 
 
@@ -150,8 +139,8 @@ def test_server_down_while_cases_are_filed_and_answered_then_every_mail_arrives_
         ids = list(db.session.scalars(select(Case.id).order_by(Case.id)))
         codes = list(db.session.scalars(select(Case.tracking_code).order_by(Case.id)))
     for case_id in ids:
-        act(app, case_id, "acknowledge", actor_id=officer)
-        act(app, case_id, "public_reply", actor_id=officer, note="ทีมช่างจะเข้าไปเปลี่ยนหลอดไฟวันพรุ่งนี้")
+        apply_action(app, case_id, "acknowledge", actor_id=officer)
+        apply_action(app, case_id, "public_reply", actor_id=officer, note="ทีมช่างจะเข้าไปเปลี่ยนหลอดไฟวันพรุ่งนี้")
     expected = outbox(app)
     # 3 receipts, 3 new-case mails, 3 acknowledgements, 3 replies
     assert len(expected) == 12
@@ -178,7 +167,7 @@ def test_server_down_while_cases_are_filed_and_answered_then_every_mail_arrives_
 
 def test_a_slow_server_fails_the_attempt_and_the_mail_goes_later_exactly_once(make_app, smtp):
     app = make_app(**mail_config(smtp.port, MAIL_TIMEOUT=0.5))
-    new_case(app, email="patient@example.com")
+    citizen_case(app, email="patient@example.com")
     smtp.handler.slow_mail_seconds = 1.5
     slow = deliver(app)
     assert slow.sent == 0 and slow.retried == 1
@@ -192,8 +181,8 @@ def test_a_slow_server_fails_the_attempt_and_the_mail_goes_later_exactly_once(ma
 
 def test_a_refused_recipient_is_failed_with_the_servers_answer_and_others_still_go(app, smtp):
     smtp.handler.refuse = {"nobody@example.com"}
-    new_case(app, email="nobody@example.com")
-    new_case(app, email="somebody@example.com")
+    citizen_case(app, email="nobody@example.com")
+    citizen_case(app, email="somebody@example.com")
     result = deliver(app)
     assert (result.sent, result.failed) == (1, 1)
     failed = outbox(app, recipient="nobody@example.com")[0]
@@ -206,7 +195,7 @@ def test_a_refused_recipient_is_failed_with_the_servers_answer_and_others_still_
 
 def test_retries_wait_longer_each_time_and_end_failed_after_the_configured_tries(make_app, smtp):
     app = make_app(**mail_config(smtp.port, OUTBOX_MAX_ATTEMPTS=3, OUTBOX_RETRY_BASE_SECONDS=60))
-    new_case(app, email="later@example.com")
+    citizen_case(app, email="later@example.com")
     smtp.stop()
     start = datetime.now(UTC)
     deliver(app, now=start)
@@ -230,7 +219,7 @@ def test_retries_wait_longer_each_time_and_end_failed_after_the_configured_tries
 
 
 def test_the_message_id_is_the_same_on_every_try(app, smtp):
-    new_case(app, email="twice@example.com")
+    citizen_case(app, email="twice@example.com")
     smtp.handler.defer_data = 1  # 451 the first time
     assert deliver(app).retried == 1
     assert deliver(app, now=later()).sent == 1
@@ -242,7 +231,7 @@ def test_the_message_id_is_the_same_on_every_try(app, smtp):
 def test_a_worker_that_died_holding_mail_gives_it_back_after_its_claim(app, smtp):
     from eservice.notifications.delivery import claim
 
-    new_case(app, email="orphan@example.com")
+    citizen_case(app, email="orphan@example.com")
     with app.app_context():
         now = datetime.now(UTC)
         assert len(claim(db.session, now=now, limit=10, worker="dead-worker")) == 1
@@ -266,7 +255,7 @@ def test_header_injection_through_names_and_subjects_is_impossible(app, smtp, ma
         division = db.session.scalar(select(Division).where(Division.code == "engineering"))
         division.name_en = f"Engineering\r\nBcc: {attacker}"
         db.session.commit()
-    new_case(app, email="citizen@example.com", first_name=f"Somchai\nBcc: {attacker}", last_name="\r\nCc: x@y.z")
+    citizen_case(app, email="citizen@example.com", first_name=f"Somchai\nBcc: {attacker}", last_name="\r\nCc: x@y.z")
     result = deliver(app)
     assert result.sent == 2
     for received in smtp.received:
@@ -354,7 +343,7 @@ def test_two_workers_at_once_send_each_mail_once(make_app, smtp):
 
 
 def test_send_mail_once_drains_the_outbox(app, smtp):
-    new_case(app, email="cron@example.com")
+    citizen_case(app, email="cron@example.com")
     result = app.test_cli_runner().invoke(args=["send-mail", "--once"])
     assert result.exit_code == 0, result.output
     assert "1 sent" in result.output
@@ -369,7 +358,7 @@ def test_the_worker_delivers_continuously_and_runs_the_sla_check(make_app, smtp,
     app = make_app(**mail_config(smtp.port, WORKER_POLL_SECONDS=0.05, SLA_CHECK_INTERVAL_SECONDS=3600))
     head = make_user("head", roles=("head",), divisions=("engineering",))
     set_user(app, head, email="head@borplathong.go.th")
-    case_id, code, _ = new_case(app, email="worker@example.com")
+    case_id, code, _ = citizen_case(app, email="worker@example.com")
     with app.app_context():
         case = db.session.get(Case, case_id)
         case.ack_due = case.ack_due - timedelta(days=30)  # long overdue: the SLA check escalates
@@ -379,7 +368,7 @@ def test_the_worker_delivers_continuously_and_runs_the_sla_check(make_app, smtp,
     thread.start()
     try:
         smtp.wait_for(3)
-        new_case(app, email="second@example.com")  # arrives while the worker runs
+        citizen_case(app, email="second@example.com")  # arrives while the worker runs
         smtp.wait_for(5)
     finally:
         stop.set()
@@ -401,7 +390,7 @@ def _run(app, run_worker, stop):
 
 def test_admin_sees_failed_mail_with_the_error_and_can_retry_it(app, client, smtp, make_user, login_as):
     smtp.handler.refuse = {"bounce@example.com"}
-    new_case(app, email="bounce@example.com")
+    citizen_case(app, email="bounce@example.com")
     deliver(app)
     failed = outbox(app, status="failed")
     assert len(failed) == 1
@@ -442,8 +431,8 @@ def test_admin_sees_failed_mail_with_the_error_and_can_retry_it(app, client, smt
 
 def test_admin_can_retry_every_failed_mail_at_once(app, client, smtp, make_user, login_as):
     smtp.handler.refuse = {"a@example.com", "b@example.com"}
-    new_case(app, email="a@example.com")
-    new_case(app, email="b@example.com")
+    citizen_case(app, email="a@example.com")
+    citizen_case(app, email="b@example.com")
     deliver(app)
     assert len(outbox(app, status="failed")) == 2
     login_as(make_user("admin1", roles=("admin",)))
@@ -457,7 +446,7 @@ def test_admin_can_retry_every_failed_mail_at_once(app, client, smtp, make_user,
 
 def test_a_sealed_reporters_address_never_shows_on_the_admin_page(app, client, smtp, make_user, login_as):
     smtp.handler.refuse = {"whistle@example.com"}
-    new_case(app, case_type="corruption", category="bribery", email="whistle@example.com")
+    citizen_case(app, case_type="corruption", category="bribery", email="whistle@example.com")
     deliver(app)
     assert outbox(app, status="failed")
     login_as(make_user("admin1", roles=("admin",)))
@@ -467,7 +456,7 @@ def test_a_sealed_reporters_address_never_shows_on_the_admin_page(app, client, s
 
 
 def test_description_is_in_no_outbox_row(app, smtp, officer):
-    new_case(app, email="x@example.com")
+    citizen_case(app, email="x@example.com")
     deliver(app)
     for row in outbox(app):
         assert DESCRIPTION not in (row["subject"] + row["body_text"] + row["body_html"])
@@ -475,7 +464,7 @@ def test_description_is_in_no_outbox_row(app, smtp, officer):
 
 def test_staff_see_a_new_case_in_their_queue_whatever_the_mail_server_does(app, client, smtp, officer, login_as):
     smtp.stop()
-    case_id, code, _ = new_case(app)
+    case_id, code, _ = citizen_case(app)
     assert deliver(app).sent == 0  # the mail is stuck...
     login_as(officer)
     queue = client.get("/staff/")

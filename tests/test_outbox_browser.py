@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from .conftest import screenshot
-from .smtp_server import new_case
+from .factories import citizen_case
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -27,7 +27,7 @@ def _failed_mails(app):
         create_user(db.session, "somsak", PASSWORD, roles=("officer",), divisions=[engineering],
                     email="somsak@borplathong.go.th", display_name="สมศักดิ์ รักงาน")
         db.session.commit()
-    new_case(app, email="somchai.jaidee@example.com")
+    citizen_case(app, email="somchai.jaidee@example.com")
     with app.app_context():
         now = datetime.now(UTC)
         db.session.execute(

@@ -7,7 +7,7 @@ from eservice.domain import case_actions, policy
 from eservice.extensions import db
 from eservice.models import Case, Division, User
 
-from .staff_helpers import make_staff, seed_case
+from .factories import make_user, seed_case
 
 USERS = {
     # name: (roles, divisions)
@@ -26,7 +26,7 @@ USERS = {
 
 @pytest.fixture
 def world(app):
-    users = {name: make_staff(app, name, roles=roles, divisions=divs) for name, (roles, divs) in USERS.items()}
+    users = {name: make_user(app, name, roles=roles, divisions=divs) for name, (roles, divs) in USERS.items()}
     cases = {
         "road": seed_case(app, category="road"),  # engineering
         "garbage": seed_case(app, category="garbage"),  # health

@@ -11,7 +11,7 @@ import pytest
 from eservice.domain import stats
 from eservice.extensions import db
 
-from .stats_factory import make_case, utc
+from .factories import make_case, utc
 
 
 @pytest.fixture

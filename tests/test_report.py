@@ -13,18 +13,11 @@ from eservice.domain import measures as rules
 from eservice.extensions import db
 from eservice.models import Case
 
-from .admin_support import english, make_case
+from .factories import make_case
+from .web import english
 
 HEADINGS_TH = ["มาตรการ/กิจกรรม", "วิธีดำเนินการ", "ระยะเวลาดำเนินการ", "ผู้รับผิดชอบ", "ผลการดำเนินการ",
                "ผลลัพธ์หรือความสำเร็จของการดำเนินการ"]
-
-
-@pytest.fixture
-def seeded(app):
-    with app.app_context():
-        rules.load_measures_data(db.session, app.config["REFERENCE_DATA"])
-        db.session.commit()
-    return app
 
 
 @pytest.fixture
@@ -33,18 +26,18 @@ def cases(seeded):
     app = seeded
     march = datetime(2025, 3, 3, 3, 0, tzinfo=UTC)
     for _ in range(3):
-        make_case(app, "complaint", "web", march)
-    make_case(app, "complaint", "phone", march)
-    make_case(app, "suggestion", "line", march)
-    make_case(app, "suggestion", "web", march)
-    make_case(app, "gift", "web", march)
-    make_case(app, "gift", "walk_in", march)
-    make_case(app, "corruption", "web", march)
-    make_case(app, "objection", "letter", march)
+        make_case(app, march, "complaint", "web")
+    make_case(app, march, "complaint", "phone")
+    make_case(app, march, "suggestion", "line")
+    make_case(app, march, "suggestion", "web")
+    make_case(app, march, "gift", "web")
+    make_case(app, march, "gift", "walk_in")
+    make_case(app, march, "corruption", "web")
+    make_case(app, march, "objection", "letter")
     # 1 Oct 2024 00:30 in Bangkok is FY2568; 30 Sep 2024 23:30 in Bangkok is FY2567; 1 Oct 2025 is FY2569.
-    make_case(app, "gift", "facebook", datetime(2024, 9, 30, 17, 30, tzinfo=UTC))
-    make_case(app, "gift", "web", datetime(2024, 9, 30, 16, 30, tzinfo=UTC))
-    make_case(app, "complaint", "web", datetime(2025, 9, 30, 17, 30, tzinfo=UTC))
+    make_case(app, datetime(2024, 9, 30, 17, 30, tzinfo=UTC), "gift", "facebook")
+    make_case(app, datetime(2024, 9, 30, 16, 30, tzinfo=UTC), "gift", "web")
+    make_case(app, datetime(2025, 9, 30, 17, 30, tzinfo=UTC), "complaint", "web")
     return app
 
 

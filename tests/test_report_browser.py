@@ -9,27 +9,21 @@ from datetime import UTC, datetime
 
 import pytest
 
-from eservice.domain import measures as rules
-from eservice.domain.accounts import create_user
-from eservice.extensions import db
-
-from .admin_support import make_case
 from .conftest import SCREENSHOT_DIR, screenshot
+from .factories import load_measures, make_case, make_user
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery staple"
 
 
 def _prepare(app):
-    with app.app_context():
-        rules.load_measures_data(db.session, app.config["REFERENCE_DATA"])
-        create_user(db.session, "admin1", PASSWORD, roles=("admin",), display_name="ผู้ดูแลระบบ")
-        db.session.commit()
+    load_measures(app)
+    make_user(app, "admin1", ("admin",), password=PASSWORD, display_name="ผู้ดูแลระบบ")
     march = datetime(2025, 3, 3, 3, 0, tzinfo=UTC)
     for case_type, channel in (("complaint", "web"), ("complaint", "web"), ("complaint", "phone"),
                                ("suggestion", "line"), ("gift", "web"), ("objection", "letter"),
                                ("corruption", "web"), ("inquiry", "facebook"), ("complaint", "walk_in")):
-        make_case(app, case_type, channel, march)
+        make_case(app, march, case_type, channel)
 
 
 def _sign_in(page, base):

@@ -12,19 +12,11 @@ from sqlalchemy import func, select
 from eservice.domain import clock
 from eservice.domain.thai import bangkok_today
 from eservice.extensions import db
-from eservice.models import Case
 from eservice.models.outbox import DigestMark, SlaNotice
 from eservice.notifications.sla import run_sla_check
-from tests.smtp_server import (
-    DESCRIPTION,
-    act,
-    deliver,
-    mail_config,
-    new_case,
-    outbox,
-    running_smtp_server,
-    set_user,
-)
+
+from .factories import DESCRIPTION, apply_action, citizen_case, mail_staff, set_case, set_user
+from .smtp_server import deliver, outbox
 
 WED = datetime(2025, 1, 8, 1, 0, tzinfo=UTC)  # 08:00 Bangkok
 THU = WED + timedelta(days=1)
@@ -34,34 +26,13 @@ FILED = datetime(2025, 1, 6, 3, 0, tzinfo=UTC)  # Monday
 
 
 @pytest.fixture
-def smtp():
-    yield from running_smtp_server()
+def app(mail_app):
+    return mail_app
 
 
 @pytest.fixture
-def app(make_app, smtp):
-    return make_app(**mail_config(smtp.port))
-
-
-@pytest.fixture
-def staff(app, make_user):
-    people = {
-        "officer": make_user("somsak", roles=("officer",), divisions=("engineering",)),
-        "head": make_user("wichai", roles=("officer", "head"), divisions=("engineering",)),
-        "health": make_user("malee", roles=("officer",), divisions=("health",)),
-        "integrity": make_user("kanda", roles=("integrity",), divisions=("integrity",)),
-    }
-    for key, user_id in people.items():
-        set_user(app, user_id, email=f"{key}@borplathong.go.th", display_name=key.title(), locale="en")
-    return people
-
-
-def set_case(app, case_id, **values):
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        for key, value in values.items():
-            setattr(case, key, value)
-        db.session.commit()
+def staff(app):
+    return mail_staff(app, ("officer", "head", "health", "integrity"))
 
 
 def check(app, now, **kwargs):
@@ -79,7 +50,7 @@ def sla_mails(app, kind):
 
 
 def test_a_reminder_fires_once_one_working_day_before_the_due_date(app, smtp, staff):
-    case_id, code, _ = new_case(app, email="", now=FILED)
+    case_id, code, _ = citizen_case(app, email="", now=FILED)
     set_case(app, case_id, ack_due=date(2025, 1, 9))  # Thursday: one working day from Wednesday
     assert check(app, WED - timedelta(days=1)).reminders == 0  # Tuesday: two working days left
 
@@ -100,8 +71,8 @@ def test_a_reminder_fires_once_one_working_day_before_the_due_date(app, smtp, st
 
 
 def test_the_reminder_goes_to_the_assignee_only_once_assigned(app, smtp, staff):
-    case_id, code, _ = new_case(app, email="", now=FILED)
-    act(app, case_id, "acknowledge", actor_id=staff["head"], now=FILED)
+    case_id, code, _ = citizen_case(app, email="", now=FILED)
+    apply_action(app, case_id, "acknowledge", actor_id=staff["head"], now=FILED)
     set_case(app, case_id, assigned_to_id=staff["officer"], resolve_due=date(2025, 1, 9))
     assert check(app, WED).reminders == 1
     assert [r["user_id"] for r in sla_mails(app, "reminder")] == [staff["officer"]]
@@ -109,7 +80,7 @@ def test_the_reminder_goes_to_the_assignee_only_once_assigned(app, smtp, staff):
 
 
 def test_an_overdue_case_is_escalated_to_the_head_once(app, smtp, staff):
-    case_id, code, _ = new_case(app, email="", now=FILED)
+    case_id, code, _ = citizen_case(app, email="", now=FILED)
     set_case(app, case_id, ack_due=date(2025, 1, 7))  # Tuesday: past on Wednesday
     first = check(app, WED)
     assert (first.reminders, first.escalations) == (0, 1)
@@ -124,7 +95,7 @@ def test_an_overdue_case_is_escalated_to_the_head_once(app, smtp, staff):
 
 
 def test_running_sla_check_from_the_command_line_repeatedly_reminds_once(app, smtp, staff):
-    case_id, code, _ = new_case(app, email="")
+    case_id, code, _ = citizen_case(app, email="")
     with app.app_context():
         today = bangkok_today()
         tomorrow = clock.add_working_days(today, 1, clock.holidays_from(db.session, today))
@@ -139,7 +110,7 @@ def test_running_sla_check_from_the_command_line_repeatedly_reminds_once(app, sm
 
 
 def test_a_due_date_that_moves_is_reminded_about_again(app, staff):
-    case_id, _, _ = new_case(app, email="", now=FILED)
+    case_id, _, _ = citizen_case(app, email="", now=FILED)
     set_case(app, case_id, ack_due=date(2025, 1, 9))
     assert check(app, WED).reminders == 1
     set_case(app, case_id, ack_due=date(2025, 1, 13))  # moved to Monday
@@ -149,10 +120,10 @@ def test_a_due_date_that_moves_is_reminded_about_again(app, staff):
 
 
 def test_no_reminder_while_waiting_for_the_citizen_or_once_finished(app, staff):
-    waiting, _, _ = new_case(app, email="", now=FILED)
-    act(app, waiting, "request_info", actor_id=staff["officer"], note="Which house?", now=FILED)
-    finished, _, _ = new_case(app, email="", now=FILED)
-    act(app, finished, "resolve", actor_id=staff["officer"], note="Done", now=FILED)
+    waiting, _, _ = citizen_case(app, email="", now=FILED)
+    apply_action(app, waiting, "request_info", actor_id=staff["officer"], note="Which house?", now=FILED)
+    finished, _, _ = citizen_case(app, email="", now=FILED)
+    apply_action(app, finished, "resolve", actor_id=staff["officer"], note="Done", now=FILED)
     for case_id in (waiting, finished):
         set_case(app, case_id, ack_due=date(2025, 1, 2), resolve_due=date(2025, 1, 2))
     result = check(app, WED)
@@ -161,14 +132,14 @@ def test_no_reminder_while_waiting_for_the_citizen_or_once_finished(app, staff):
 
 
 def test_a_division_without_a_head_still_hears_of_an_overdue_case(app, staff):
-    case_id, _, _ = new_case(app, email="", category="garbage", now=FILED)  # health division: no head
+    case_id, _, _ = citizen_case(app, email="", category="garbage", now=FILED)  # health division: no head
     set_case(app, case_id, ack_due=date(2025, 1, 7))
     assert check(app, WED).escalations == 1
     assert [r["user_id"] for r in sla_mails(app, "escalation")] == [staff["health"]]
 
 
 def test_integrity_reminders_carry_no_detail(app, smtp, staff):
-    case_id, code, _ = new_case(app, case_type="corruption", category="bribery", email="", now=FILED)
+    case_id, code, _ = citizen_case(app, case_type="corruption", category="bribery", email="", now=FILED)
     set_case(app, case_id, ack_due=date(2025, 1, 7), resolve_due=date(2025, 1, 9))
     result = check(app, WED)
     assert (result.reminders, result.escalations) == (1, 1)
@@ -191,9 +162,9 @@ def test_the_daily_digest_goes_once_a_working_day_to_heads_who_opted_in(app, smt
     set_user(app, staff["head"], wants_daily_digest=True)
     other_head = make_user("noone", roles=("head",), divisions=("health",))
     set_user(app, other_head, email="other-head@borplathong.go.th")  # did not opt in
-    overdue_id, overdue_code, _ = new_case(app, email="", now=FILED)
-    soon_id, soon_code, _ = new_case(app, email="", now=FILED)
-    later_id, later_code, _ = new_case(app, email="", now=FILED)
+    overdue_id, overdue_code, _ = citizen_case(app, email="", now=FILED)
+    soon_id, soon_code, _ = citizen_case(app, email="", now=FILED)
+    later_id, later_code, _ = citizen_case(app, email="", now=FILED)
     set_case(app, overdue_id, ack_due=date(2025, 1, 7))
     set_case(app, soon_id, ack_due=date(2025, 1, 10))
     set_case(app, later_id, ack_due=date(2025, 1, 20), resolve_due=date(2025, 1, 31))
@@ -220,7 +191,7 @@ def test_the_daily_digest_goes_once_a_working_day_to_heads_who_opted_in(app, smt
 def test_the_integrity_heads_digest_counts_reports_without_listing_them(app, smtp, make_user):
     head = make_user("chief", roles=("integrity", "head"), divisions=("integrity",))
     set_user(app, head, email="chief@borplathong.go.th", wants_daily_digest=True, locale="en")
-    case_id, code, _ = new_case(app, case_type="gift", category="gift", email="", now=FILED)
+    case_id, code, _ = citizen_case(app, case_type="gift", category="gift", email="", now=FILED)
     set_case(app, case_id, ack_due=date(2025, 1, 7))
     assert check(app, WED).digests == 1
     deliver(app)
@@ -231,7 +202,7 @@ def test_the_integrity_heads_digest_counts_reports_without_listing_them(app, smt
 
 
 def test_a_head_chooses_the_digest_on_a_page(app, client, staff, login_as):
-    from tests.conftest import csrf_token
+    from .web import csrf_token
 
     login_as(staff["officer"])
     assert client.get("/notifications/digest").status_code == 403  # heads only

@@ -9,16 +9,8 @@ from sqlalchemy import func, select
 from eservice.extensions import db
 from eservice.models import Case, CaseEvent, Division, User
 
-from .conftest import csrf_token
-from .staff_helpers import (
-    act,
-    audit_entries,
-    load_case,
-    make_staff,
-    seed_case,
-    signed_in_client,
-    version_of,
-)
+from .factories import audit_entries, load_case, make_user, seed_case
+from .web import act, csrf_token, signed_in_client, version_of
 
 
 @pytest.fixture
@@ -33,7 +25,7 @@ def staff(app):
         "boss": (("executive",), ()),
     }
     return {
-        name: signed_in_client(app, make_staff(app, name, roles=roles, divisions=divisions, display_name=name.title()))
+        name: signed_in_client(app, make_user(app, name, roles=roles, divisions=divisions, display_name=name.title()))
         for name, (roles, divisions) in people.items()
     }
 
@@ -420,7 +412,7 @@ def test_version_counter_catches_a_change_between_reading_and_writing(app):
     from eservice.domain import case_actions
 
     code = seed_case(app)
-    make_staff(app, "somchai", divisions=("engineering",))
+    make_user(app, "somchai", divisions=("engineering",))
     with app.app_context():
         engine = db.engine
         with Session(engine, expire_on_commit=False) as first, Session(engine) as second:
@@ -447,7 +439,7 @@ def test_a_doctored_version_is_refused(app, staff):
 
 
 def test_attachments_are_served_with_safe_headers_and_checked(app, staff, file_case, jpeg_bytes):
-    from .conftest import MINIMAL_PDF
+    from .factories import MINIMAL_PDF
 
     _, code, _ = file_case(files=[(BytesIO(jpeg_bytes), "หลุม.jpg"), (BytesIO(MINIMAL_PDF), "แผนที่.pdf")])
     other = seed_case(app, category="road")

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from eservice.extensions import db
 from eservice.models import User
 
-from .conftest import csrf_token
-from .staff_helpers import PASSWORD, audit_entries, english, make_staff, sign_in
+from .factories import PASSWORD, audit_entries, make_user
+from .web import csrf_token, english, sign_in
 
 NEW_PASSWORD = "a whole new sentence"
 
@@ -29,7 +29,7 @@ def test_pages_need_sign_in(app, client):
 
 
 def test_sign_in_and_land_on_the_queue(app, client):
-    make_staff(app, "somchai", divisions=("engineering",))
+    make_user(app, "somchai", divisions=("engineering",))
     response = sign_in(client, "somchai")
     assert response.status_code == 302 and response.headers["Location"] == "/staff/"
     assert client.get("/staff/").status_code == 200
@@ -38,12 +38,12 @@ def test_sign_in_and_land_on_the_queue(app, client):
 
 
 def test_user_name_is_not_case_sensitive(app, client):
-    make_staff(app, "Somchai", divisions=("engineering",))
+    make_user(app, "Somchai", divisions=("engineering",))
     assert sign_in(client, "somchai").status_code == 302
 
 
 def test_the_same_message_for_an_unknown_name_and_a_wrong_password(app, client):
-    make_staff(app, "somchai", divisions=("engineering",))
+    make_user(app, "somchai", divisions=("engineering",))
     english(client)
     unknown = sign_in(client, "nobody")
     wrong = sign_in(client, "somchai", "not the password")
@@ -66,7 +66,7 @@ def test_empty_fields_are_refused_with_a_message(app, client):
 
 
 def test_lockout_after_repeated_failures(app, client):
-    make_staff(app, "somchai", divisions=("engineering",))
+    make_user(app, "somchai", divisions=("engineering",))
     english(client)
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         sign_in(client, "somchai", "wrong password")
@@ -88,7 +88,7 @@ def test_lockout_after_repeated_failures(app, client):
 
 
 def test_inactive_accounts_cannot_sign_in(app, client):
-    user_id = make_staff(app, "left", divisions=("engineering",))
+    user_id = make_user(app, "left", divisions=("engineering",))
     with app.app_context():
         db.session.get(User, user_id).active = False
         db.session.commit()
@@ -104,7 +104,7 @@ def test_sign_in_is_rate_limited(make_app):
 
 
 def test_session_cookie_flags(app):
-    make_staff(app, "somchai", divisions=("engineering",))
+    make_user(app, "somchai", divisions=("engineering",))
     plain = app.test_client()
     cookie = sign_in(plain, "somchai").headers.getlist("Set-Cookie")[-1]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
@@ -119,7 +119,7 @@ def test_session_cookie_flags(app):
 
 
 def test_sign_out_needs_a_post_with_a_token(app, client):
-    make_staff(app, "somchai", divisions=("engineering",))
+    make_user(app, "somchai", divisions=("engineering",))
     sign_in(client, "somchai")
     assert client.get("/staff/logout").status_code == 405
     assert client.post("/staff/logout").status_code == 400  # no CSRF token
@@ -131,7 +131,7 @@ def test_sign_out_needs_a_post_with_a_token(app, client):
 
 
 def test_next_is_followed_only_within_the_site(app, client):
-    make_staff(app, "somchai", divisions=("engineering",))
+    make_user(app, "somchai", divisions=("engineering",))
     page = client.get("/staff/login").get_data(as_text=True)
     data = {"csrf_token": csrf_token(page), "username": "somchai", "password": PASSWORD}
     evil = client.post("/staff/login?next=https://evil.example/", data=data)
@@ -144,7 +144,7 @@ def test_next_is_followed_only_within_the_site(app, client):
 
 
 def test_the_previous_sign_in_is_shown(app, client):
-    make_staff(app, "somchai", divisions=("engineering",))
+    make_user(app, "somchai", divisions=("engineering",))
     english(client)
     first = sign_in(client, "somchai", follow=True).get_data(as_text=True)
     assert "Your previous sign-in" not in first
@@ -154,7 +154,7 @@ def test_the_previous_sign_in_is_shown(app, client):
 
 
 def test_an_administrator_without_case_roles_is_not_sent_to_the_queue(app, client):
-    make_staff(app, "root", roles=("admin",))
+    make_user(app, "root", roles=("admin",))
     response = sign_in(client, "root")
     assert response.headers["Location"] in ("/admin/", "/staff/password")
     assert client.get("/staff/").status_code == 403
@@ -167,7 +167,7 @@ def _change(client, current, new, confirm=None):
 
 
 def test_change_password(app, client):
-    make_staff(app, "somchai", divisions=("engineering",))
+    make_user(app, "somchai", divisions=("engineering",))
     english(client)
     sign_in(client, "somchai")
     wrong = _change(client, "not my password", NEW_PASSWORD)
@@ -188,7 +188,7 @@ def test_change_password(app, client):
 
 def test_behind_a_trusted_proxy_the_real_address_and_scheme_count(make_app):
     app = make_app(TRUSTED_PROXIES=1)
-    make_staff(app, "somchai", divisions=("engineering",))
+    make_user(app, "somchai", divisions=("engineering",))
     client = app.test_client()
     # Over HTTPS, Flask-WTF also wants a same-site Referer.
     headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "Referer": "https://localhost/staff/login"}
@@ -201,7 +201,7 @@ def test_behind_a_trusted_proxy_the_real_address_and_scheme_count(make_app):
 
 
 def test_without_a_trusted_proxy_forwarded_headers_are_ignored(app, client):
-    make_staff(app, "somchai", divisions=("engineering",))
+    make_user(app, "somchai", divisions=("engineering",))
     headers = {"X-Forwarded-For": "203.0.113.7"}
     page = client.get("/staff/login", headers=headers)
     client.post("/staff/login", headers=headers, data={

@@ -10,8 +10,8 @@ from eservice.extensions import db
 from eservice.models import Case, Division
 from eservice.models.canned import CannedReply
 
-from .conftest import csrf_token
-from .staff_helpers import audit_actions, load_case, make_staff, seed_case, signed_in_client
+from .factories import audit_actions, load_case, make_user, seed_case
+from .web import csrf_token, signed_in_client
 
 BODY = "เรื่อง {code} ({category}) จะแล้วเสร็จภายใน {due_date}"
 
@@ -34,8 +34,8 @@ def _replies(app):
 
 
 def test_a_head_writes_a_reply_that_officers_insert_filled_in(app):
-    head = signed_in_client(app, make_staff(app, "head", roles=("head",), divisions=("engineering",)))
-    officer = signed_in_client(app, make_staff(app, "somchai", divisions=("engineering",)))
+    head = signed_in_client(app, make_user(app, "head", roles=("head",), divisions=("engineering",)))
+    officer = signed_in_client(app, make_user(app, "somchai", divisions=("engineering",)))
     response = _save(head, "/staff/canned/new", division=str(_division_id(app, "engineering")), title="รับเรื่อง",
                      body=BODY)
     assert response.status_code == 302
@@ -61,7 +61,7 @@ def test_variables_follow_the_citizens_language(app):
 
 
 def test_bad_texts_are_refused(app):
-    head = signed_in_client(app, make_staff(app, "head", roles=("head",), divisions=("engineering",)))
+    head = signed_in_client(app, make_user(app, "head", roles=("head",), divisions=("engineering",)))
     engineering = str(_division_id(app, "engineering"))
     unknown = _save(head, "/staff/canned/new", division=engineering, title="x", body="สวัสดี {name}")
     assert unknown.status_code == 422 and "Unknown variable: {name}" in unknown.get_data(as_text=True)
@@ -73,9 +73,9 @@ def test_bad_texts_are_refused(app):
 
 
 def test_heads_edit_only_their_division_officers_none(app):
-    head = signed_in_client(app, make_staff(app, "head", roles=("head",), divisions=("engineering",)))
-    officer = signed_in_client(app, make_staff(app, "somchai", divisions=("engineering",)))
-    admin = signed_in_client(app, make_staff(app, "root", roles=("admin",)))
+    head = signed_in_client(app, make_user(app, "head", roles=("head",), divisions=("engineering",)))
+    officer = signed_in_client(app, make_user(app, "somchai", divisions=("engineering",)))
+    admin = signed_in_client(app, make_user(app, "root", roles=("admin",)))
     assert officer.get("/staff/canned").status_code == 403
     refused = _save(head, "/staff/canned/new", division=str(_division_id(app, "health")), title="ก", body="ข")
     assert refused.status_code == 422 and "may not edit the canned replies of this division" in refused.get_data(
@@ -91,7 +91,7 @@ def test_heads_edit_only_their_division_officers_none(app):
 
 
 def test_edit_and_delete(app):
-    admin = signed_in_client(app, make_staff(app, "root", roles=("admin",)))
+    admin = signed_in_client(app, make_user(app, "root", roles=("admin",)))
     health = str(_division_id(app, "health"))
     _save(admin, "/staff/canned/new", division=health, title="เดิม", body="ข้อความเดิม")
     with app.app_context():
@@ -109,8 +109,8 @@ def test_edit_and_delete(app):
 
 
 def test_inactive_replies_are_not_offered(app):
-    admin = signed_in_client(app, make_staff(app, "root", roles=("admin",)))
-    officer = signed_in_client(app, make_staff(app, "somchai", divisions=("engineering",)))
+    admin = signed_in_client(app, make_user(app, "root", roles=("admin",)))
+    officer = signed_in_client(app, make_user(app, "somchai", divisions=("engineering",)))
     _save(admin, "/staff/canned/new", division=str(_division_id(app, "engineering")), title="เก่า", body="เลิกใช้",
           active="")
     code = seed_case(app)

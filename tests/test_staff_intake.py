@@ -10,8 +10,8 @@ from eservice.domain.thai import bangkok_today, to_bangkok
 from eservice.extensions import db
 from eservice.models import Case
 
-from .conftest import csrf_token, extract, submission_token
-from .staff_helpers import audit_entries, load_case, make_staff, signed_in_client
+from .factories import audit_entries, load_case, make_user
+from .web import csrf_token, extract, signed_in_client, submission_token
 
 
 def _record(client, case_type="complaint", **fields):
@@ -33,7 +33,7 @@ def _record(client, case_type="complaint", **fields):
 
 
 def _officer(app, roles=("officer",), divisions=("engineering",)):
-    return signed_in_client(app, make_staff(app, "somchai", roles=roles, divisions=divisions))
+    return signed_in_client(app, make_user(app, "somchai", roles=roles, divisions=divisions))
 
 
 def test_a_phone_case_is_recorded_with_its_channel_and_date(app, client):
@@ -122,7 +122,7 @@ def test_an_officer_may_record_an_integrity_report_but_not_open_it(app):
 
 
 def test_executives_do_not_record(app):
-    executive = signed_in_client(app, make_staff(app, "boss", roles=("executive",)))
+    executive = signed_in_client(app, make_user(app, "boss", roles=("executive",)))
     assert executive.get("/staff/record").status_code == 403
     assert executive.get("/staff/record/complaint").status_code == 403
 

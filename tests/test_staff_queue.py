@@ -10,7 +10,8 @@ from eservice.domain import case_actions, workflow
 from eservice.extensions import db
 from eservice.models import Case, User, Village
 
-from .staff_helpers import make_staff, seed_case, signed_in_client
+from .factories import make_user, seed_case
+from .web import signed_in_client
 
 
 def codes_in(html: str) -> list[str]:
@@ -25,10 +26,10 @@ def _by_code(code):
 def desk(app):
     now = datetime.now(UTC)
     users = {
-        "somchai": make_staff(app, "somchai", divisions=("engineering",)),
-        "malee": make_staff(app, "malee", divisions=("engineering",)),
-        "pim": make_staff(app, "pim", roles=("integrity",), divisions=("integrity",)),
-        "boss": make_staff(app, "boss", roles=("executive",)),
+        "somchai": make_user(app, "somchai", divisions=("engineering",)),
+        "malee": make_user(app, "malee", divisions=("engineering",)),
+        "pim": make_user(app, "pim", roles=("integrity",), divisions=("integrity",)),
+        "boss": make_user(app, "boss", roles=("executive",)),
     }
     cases = {
         "old_road": seed_case(app, category="road", description="ถนนพังมานาน", received_at=now - timedelta(days=40),
@@ -132,7 +133,7 @@ def test_integrity_filter_offers_integrity_types_only_to_integrity(desk):
 def test_pages(make_app):
     app = make_app(STAFF_QUEUE_PER_PAGE=2)
     codes = [seed_case(app, description=f"เรื่องที่ {n}") for n in range(5)]
-    client = signed_in_client(app, make_staff(app, "somchai", divisions=("engineering",)))
+    client = signed_in_client(app, make_user(app, "somchai", divisions=("engineering",)))
     pages = [codes_in(client.get(f"/staff/?page={n}").get_data(as_text=True)) for n in (1, 2, 3)]
     assert [len(p) for p in pages] == [2, 2, 1]
     assert sorted(sum(pages, [])) == sorted(codes)
@@ -143,5 +144,5 @@ def test_pages(make_app):
 
 
 def test_roles_without_cases_get_403(app):
-    client = signed_in_client(app, make_staff(app, "root", roles=("admin",)))
+    client = signed_in_client(app, make_user(app, "root", roles=("admin",)))
     assert client.get("/staff/").status_code == 403

@@ -17,7 +17,7 @@ from eservice.domain.errors import DomainError
 from eservice.extensions import db
 from eservice.models import Case, Category, Division
 
-from .stats_factory import make_case, utc
+from .factories import make_case, utc
 
 TODAY = date(2025, 12, 1)
 

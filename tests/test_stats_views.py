@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from .stats_factory import make_case, utc
+from .factories import make_case, utc
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from eservice.domain import workflow
 from eservice.models import Case
 
-from .conftest import MINIMAL_PDF, csrf_token, make_jpeg
+from .factories import MINIMAL_PDF, make_jpeg
+from .web import csrf_token
 
 SECRET_TEXT = "ถนนหน้าบ้านเป็นหลุมลึก"
 

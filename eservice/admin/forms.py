@@ -49,6 +49,8 @@ class OrganisationForm(FlaskForm):
     facebook_url = StringField(_l("Facebook address (link)"), filters=[_strip])
     office_hours_th = StringField(_l("Office hours (Thai)"), filters=[_strip])
     office_hours_en = StringField(_l("Office hours (English)"), filters=[_strip])
+    executive_title_th = StringField(_l("The executive's title (Thai)"), filters=[_strip])
+    executive_title_en = StringField(_l("The executive's title (English)"), filters=[_strip])
     tracking_prefix = StringField(_l("Tracking code prefix"), filters=[_strip],
                                   validators=[InputRequired(_l("Give the tracking prefix, for example BPT."))])
 
@@ -167,3 +169,20 @@ class MeasureForm(FlaskForm):
 
 class CopyMeasuresForm(FlaskForm):
     source = StringField(_l("Copy the measures of fiscal year"), filters=[_strip])
+
+
+class ApiKeyForm(FlaskForm):
+    """An Open311 API key for a partner system (issue 13)."""
+
+    name = StringField(_l("Partner"), filters=[_strip], validators=[
+        InputRequired(_l("Name the key after the partner that uses it.")),
+        Length(max=100, message=_l("Keep it under %(max)d characters."))])
+    channel_code = SelectField(_l("Channel its requests are filed under"),
+                               validators=[InputRequired(_l("Choose the channel."))])
+    can_write = SelectField(_l("What the key may do"), choices=[
+        SelectChoice("read", _l("Read only: list and follow requests")),
+        SelectChoice("write", _l("Read and file requests")),
+    ], default="write")
+    rate_limit = StringField(_l("Rate limit"), filters=[_strip], default="60 per minute",
+                             validators=[InputRequired(_l("Write the limit like “60 per minute” or "
+                                                          "“60 per minute;1000 per day”."))])

@@ -98,6 +98,8 @@ class OrganisationInput:
     facebook_url: str = ""
     office_hours_th: str = ""
     office_hours_en: str = ""
+    executive_title_th: str = ""
+    executive_title_en: str = ""
     tracking_prefix: str = ""
 
 
@@ -130,6 +132,8 @@ def save_organisation(session: Session, org: Organisation, data: OrganisationInp
         "facebook_url": _url(data.facebook_url, field="facebook_url"),
         "office_hours_th": _optional(data.office_hours_th, field="office_hours_th"),
         "office_hours_en": _optional(data.office_hours_en, field="office_hours_en"),
+        "executive_title_th": _optional(data.executive_title_th, field="executive_title_th"),
+        "executive_title_en": _optional(data.executive_title_en, field="executive_title_en"),
         "tracking_prefix": prefix,
     }
     return _audited(session, by, "admin.organisation.update", "organisation", org, apply(org, values))

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..models import Attachment, Case, Category, Division, Reporter, Village
+from ..models import Attachment, Case, CaseEvent, Category, Division, Reporter, Village
 from . import audit, clock, organisation, routing, tracking, workflow
 from .audit import By
 from .case_types import CASE_TYPES
@@ -43,6 +44,10 @@ class Intake:
     locale: str = "th"
     files: list[CleanFile] = field(default_factory=list)
     submission_token: str | None = None
+    api_key_id: int | None = None  # filed by a partner system through the Open311 API with this key
+    media_url: str = ""  # Open311 media_url: a link for the officer, never fetched
+    # The key to give the filer; by default derived from the form's token (see the web side), else random.
+    receipt_key: str | None = None
     # Filed in LINE chat: the LINE user to answer there (eservice.domain.line). Kept with the reporter's
     # details even when the filing is anonymous, and never shown to staff.
     line_user_id: str = ""
@@ -52,6 +57,22 @@ class Intake:
 class Filed:
     case: Case
     receipt_key: str
+
+
+class AlreadyFiled(Exception):
+    """The same form (same one-time submission token) was filed before: a double tap, a resent POST.
+    Not a refusal: the caller shows that filing instead of an error. The transaction must be rolled back."""
+
+    def __init__(self, case_id: int, tracking_code: str) -> None:
+        super().__init__(tracking_code)
+        self.case_id = case_id
+        self.tracking_code = tracking_code
+
+
+def _raise_if_filed(session: Session, token: str | None) -> None:
+    earlier = find_by_submission_token(session, token)
+    if earlier is not None:
+        raise AlreadyFiled(earlier.id, earlier.tracking_code)
 
 
 def find_by_submission_token(session: Session, token: str | None) -> Case | None:
@@ -80,8 +101,14 @@ def file_case(session: Session, intake: Intake, *, by: By | None = None, now: da
     """Record a new case. Call it inside :func:`eservice.database.begin_write`; the caller commits.
 
     ``by`` names the officer who records a case that came another way (audited); a citizen filing
-    themselves is nobody in the audit log."""
+    themselves is nobody in the audit log.
+
+    A form sent twice files once: the token is checked here, inside the write transaction (on SQLite
+    writers queue on the write lock, so the second sees the first), and a twin that raced past the check
+    (PostgreSQL: both read before either committed) meets the unique token and is told the same.
+    Either way :class:`AlreadyFiled` is raised."""
     actor = by.user if by is not None else None
+    _raise_if_filed(session, intake.submission_token)
     kind = CASE_TYPES.get(intake.case_type)
     if kind is None:
         raise DomainError(_l("Unknown case type."), field="case_type")
@@ -102,7 +129,7 @@ def file_case(session: Session, intake: Intake, *, by: By | None = None, now: da
     ack_due, resolve_due = clock.due_dates(session, to_bangkok(received_at).date(), ack_days, resolve_days)
 
     number = tracking.allocate_number(session, fiscal_year)
-    receipt_key = tracking.new_receipt_key()
+    receipt_key = intake.receipt_key or tracking.new_receipt_key()
     case = Case(
         tracking_code=tracking.format_tracking_code(org.tracking_prefix, fiscal_year, number),
         fiscal_year=fiscal_year,
@@ -119,6 +146,8 @@ def file_case(session: Session, intake: Intake, *, by: By | None = None, now: da
         address_string=intake.address_string.strip(),
         lat=intake.lat,
         long=intake.long,
+        api_key_id=intake.api_key_id,
+        media_url=intake.media_url,
         anonymous=intake.anonymous,
         confidential=kind.confidential,
         locale=intake.locale,
@@ -140,10 +169,24 @@ def file_case(session: Session, intake: Intake, *, by: By | None = None, now: da
     elif intake.line_user_id:
         # Anonymous in LINE: no name, but the LINE account it came from, so the person hears back there.
         case.reporter = Reporter(line_user_id=intake.line_user_id)
-    event = workflow.start_life(case, actor=actor, data={"channel": intake.channel_code}, now=now)
+    event = workflow.start_life(
+        case, actor=actor, now=now,
+        data={"channel": intake.channel_code, **({"api_key_id": intake.api_key_id} if intake.api_key_id else {})},
+    )
     attach_files(case, event, intake.files, now)
-    session.add(case)
-    session.flush()
+    try:
+        # A savepoint (begun before the case is added: begin_nested flushes first), so that the twin's
+        # refusal leaves the transaction usable for finding the filing it twins.
+        with session.begin_nested():
+            session.add(case)
+            session.flush()
+    except IntegrityError:
+        if intake.submission_token:
+            if case in session:  # else the next query would flush the twin again
+                session.expunge(case)
+            with session.no_autoflush:
+                _raise_if_filed(session, intake.submission_token)
+        raise
     if by is not None and actor is not None:
         audit.change(session, by, "case.file", target_type="case", target_id=case.tracking_code,
                      details={"case_id": case.id, "channel": intake.channel_code, "type": intake.case_type})
@@ -165,8 +208,26 @@ def attach_files(case: Case, event, files: list[CleanFile], now: datetime) -> No
         )
 
 
-def find_case_by_code(session: Session, code: str) -> Case | None:
-    return session.scalar(select(Case).where(Case.tracking_code == tracking.normalise_code(code)))
+def find_case_by_code(session: Session, code: str, *, whole: bool = False) -> Case | None:
+    """The case with this tracking code. ``whole``: with what its page shows loaded in three queries (the case
+    with its category, division, village and channel; its events with their attachments; its attachments),
+    instead of one lazy query per relation while the page renders."""
+    query = select(Case).where(Case.tracking_code == tracking.normalise_code(code))
+    if whole:
+        query = query.options(
+            joinedload(Case.category), joinedload(Case.division), joinedload(Case.village),
+            joinedload(Case.channel), joinedload(Case.rating),
+            selectinload(Case.events).selectinload(CaseEvent.attachments), selectinload(Case.attachments),
+        )
+    return session.scalar(query)
+
+
+def load_event_files(session: Session, case: Case) -> None:
+    """Load the case's events with every event's files for a timeline: two queries, not one per event.
+    (Events already loaded are left as they are.)"""
+    session.scalars(
+        select(Case).where(Case.id == case.id).options(selectinload(Case.events).selectinload(CaseEvent.attachments))
+    ).one()
 
 
 def add_citizen_information(

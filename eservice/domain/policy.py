@@ -86,7 +86,9 @@ def identity_revealed(case: Case) -> bool:
 
 
 def can_reveal_identity(user: User, case: Case) -> bool:
-    return case.confidential and can_act_on_case(user, case) and user.has_role(Role.INTEGRITY)
+    """Only a sealed identity can be revealed: an anonymous report keeps none, so nothing is offered."""
+    return (case.confidential and not case.anonymous and can_act_on_case(user, case)
+            and user.has_role(Role.INTEGRITY))
 
 
 def can_see_identity(user: User, case: Case) -> bool:

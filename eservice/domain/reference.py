@@ -26,9 +26,15 @@ def load_reference_data(session: Session, path: str) -> LoadReport:
         data = tomllib.load(handle)
     report = LoadReport()
 
-    if current_organisation(session) is None:
+    org = current_organisation(session)
+    if org is None:
         session.add(Organisation(**data["organisation"]))
         report.count("organisation")
+    else:
+        # Fields added after the organisation was first loaded are filled in, never overwritten.
+        for name in ("executive_title_th", "executive_title_en"):
+            if not getattr(org, name) and data["organisation"].get(name):
+                setattr(org, name, data["organisation"][name])
 
     divisions = {d.code: d for d in session.scalars(select(Division))}
     for order, item in enumerate(data.get("divisions", [])):

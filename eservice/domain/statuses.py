@@ -32,7 +32,7 @@ class Status(StrEnum):
 
 
 _CITIZEN_LABELS = {
-    Status.RECEIVED: _l("Received"),
+    Status.RECEIVED: _l("Waiting to be acknowledged"),
     Status.ACKNOWLEDGED: _l("Acknowledged"),
     Status.IN_PROGRESS: _l("In progress"),
     Status.AWAITING_CITIZEN: _l("Waiting for your information"),

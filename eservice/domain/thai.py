@@ -45,14 +45,31 @@ def format_date(value: date | datetime, locale: str = "th", *, digits: str = "ar
     return f"{value.day} {EN_MONTHS_SHORT[value.month - 1]} {value.year}"
 
 
-def format_datetime(value: datetime, locale: str = "th", *, digits: str = "arabic") -> str:
-    """``5 ม.ค. 2568 14:05 น.`` / ``5 Jan 2025 14:05``, always in Bangkok time."""
+def format_time(value: datetime, locale: str = "th", *, digits: str = "arabic") -> str:
+    """``09.32 น.`` (the Thai official style: a full stop, then น.) / ``09:32``, in Bangkok time."""
     local = to_bangkok(value)
-    text = f"{format_date(local.date(), locale)} {local:%H:%M}"
     if locale == "th":
-        text += " น."
+        text = f"{local:%H.%M} น."
         return thai_digits(text) if digits == "thai" else text
-    return text
+    return f"{local:%H:%M}"
+
+
+def format_datetime(value: datetime, locale: str = "th", *, digits: str = "arabic") -> str:
+    """``5 ม.ค. 2568 14.05 น.`` / ``5 Jan 2025 14:05``, always in Bangkok time."""
+    local = to_bangkok(value)
+    text = f"{format_date(local.date(), locale)} {format_time(local, locale)}"
+    return thai_digits(text) if digits == "thai" and locale == "th" else text
+
+
+def ascii_digits(text: str) -> str:
+    """Digits typed in Thai (๐–๙), full width (０–９) or any other script, read as ASCII digits; full-width
+    letters and signs as their ASCII forms (NFKC). "๐๘๑-๒๓๔-๕๖๗๘" -> "081-234-5678"."""
+    import unicodedata
+
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
 
 
 def is_valid_national_id(value: str) -> bool:
@@ -64,14 +81,15 @@ def is_valid_national_id(value: str) -> bool:
 
 
 def normalise_phone(value: str) -> str:
-    """Strip spaces, dashes and dots; ``+66`` becomes ``0``."""
-    digits = re.sub(r"[\s\-.()]", "", value)
+    """Thai or full-width digits as ASCII; strip spaces, dashes and dots; ``+66`` becomes ``0``."""
+    digits = re.sub(r"[\s\-.()]", "", ascii_digits(value))
     if digits.startswith("+66"):
         digits = "0" + digits[3:]
     return digits
 
 
 def is_valid_phone(value: str) -> bool:
-    """Mobiles: 10 digits starting 06, 08 or 09. Landlines: 9 digits starting 02 to 07."""
+    """Mobiles: 10 digits starting 06, 08 or 09. Landlines: 9 digits starting 02 to 05 or 07 (06 numbers
+    are mobiles, so a 9-digit 06… is a mobile with a digit missing)."""
     digits = normalise_phone(value)
-    return bool(re.fullmatch(r"0[689]\d{8}", digits) or re.fullmatch(r"0[2-7]\d{7}", digits))
+    return bool(re.fullmatch(r"0[689]\d{8}", digits) or re.fullmatch(r"0[2-57]\d{7}", digits))

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..models import TrackingSequence
+from .thai import ascii_digits
 
 # Crockford's base32: no I, L, O or U, so a key read aloud or copied by hand is hard to get wrong.
 KEY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -30,7 +31,8 @@ def format_tracking_code(prefix: str, fiscal_year: int, number: int) -> str:
 
 
 def normalise_code(text: str) -> str:
-    return re.sub(r"\s+", "", text or "").upper()
+    """As typed: any spacing, lower case, Thai or full-width digits."""
+    return re.sub(r"\s+", "", ascii_digits(text or "")).upper()
 
 
 def allocate_number(session: Session, fiscal_year: int) -> int:
@@ -66,9 +68,22 @@ def new_receipt_key() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, KEY_CHARS, 4))
 
 
+def receipt_key_for_token(secret: str, token: str) -> str:
+    """The receipt key of the filing sent with the one-time form token ``token``.
+
+    Derived (HMAC-SHA256 under the application's secret, 80 bits kept) rather than drawn at random, so
+    that the browser that filed, and only it, since only it holds the token, gets the same key back when
+    its form arrives twice (a double tap, a resent POST): the key is still stored nowhere, the token only
+    as a hash."""
+    digest = hmac.new(secret.encode(), b"receipt-key\0" + token.encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest[: KEY_BITS // 8], "big")
+    raw = "".join(KEY_ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(KEY_CHARS)))
+    return "-".join(raw[i : i + 4] for i in range(0, KEY_CHARS, 4))
+
+
 def normalise_key(text: str) -> str:
     """Accept the key as the citizen types it: any case, spaces or dashes, O for 0, I/L for 1."""
-    cleaned = re.sub(r"[\s\-]", "", text or "").upper()
+    cleaned = re.sub(r"[\s\-]", "", ascii_digits(text or "")).upper()
     return cleaned.translate(str.maketrans("OIL", "011"))
 
 

@@ -1,6 +1,7 @@
 """Cases, their events, attachments, reporters and ratings."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -20,6 +21,9 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, valida
 from ..domain.statuses import INITIAL
 from .base import Model, UTCDateTime, utcnow
 from .reference import Category, Channel, Division, Village
+
+if TYPE_CHECKING:
+    from .open311 import ApiKey
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -117,6 +121,10 @@ class Case(Model):
     rating_score: Mapped[int | None] = mapped_column(Integer)
 
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Filed by a partner system through the Open311 API with this key (its own requests show it more).
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"), index=True)
+    # Open311 ``media_url``: a link the partner sent, shown to officers as a link; never fetched by us.
+    media_url: Mapped[str] = mapped_column(String(2000), default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
 
     category: Mapped[Category | None] = relationship()
@@ -137,6 +145,7 @@ class Case(Model):
         back_populates="case", uselist=False, cascade="all, delete-orphan"
     )
     duplicate_of: Mapped["Case | None"] = relationship(remote_side=[id])
+    api_key: Mapped["ApiKey | None"] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -27,6 +27,10 @@ class Organisation(Model):
     facebook_url: Mapped[str] = mapped_column(String(300), default="")
     office_hours_th: Mapped[str] = mapped_column(String(200), default="")
     office_hours_en: Mapped[str] = mapped_column(String(200), default="")
+    # The executive's title, as data: it is not "นายก" + the organisation's name (the mayor of เทศบาลตำบล
+    # บ่อปลาทอง is นายกเทศมนตรีตำบลบ่อปลาทอง; an อบต. has a นายกองค์การบริหารส่วนตำบล).
+    executive_title_th: Mapped[str] = mapped_column(String(200), default="")
+    executive_title_en: Mapped[str] = mapped_column(String(200), default="")
     tracking_prefix: Mapped[str] = mapped_column(String(10))
     # Set by administrators (issue 4). The logo is a re-encoded PNG or JPEG, served at /organisation/logo;
     # the texts, when set, replace the built-in service standard and PDPA notice on the public pages.
@@ -45,6 +49,9 @@ class Organisation(Model):
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_th
+
+    def executive_title(self, locale: str) -> str:
+        return self.executive_title_en if locale == "en" and self.executive_title_en else self.executive_title_th
 
     def address(self, locale: str) -> str:
         return self.address_en if locale == "en" and self.address_en else self.address_th

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..database import begin_write
 from ..domain import clock, notify, policy
@@ -126,6 +126,7 @@ def digest_snapshot(session: Session, head: User, today: date, holidays: set[dat
         cases = session.scalars(
             select(Case)
             .where(Case.division_id == division.id, Case.status.in_(OPEN_STATUSES))
+            .options(selectinload(Case.category))
             .order_by(Case.id)
         ).all()
         visible = [c for c in cases if policy.can_view_case(head, c)]

@@ -8,10 +8,12 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import permission_required
@@ -19,7 +21,7 @@ from ..database import begin_write
 from ..domain import actions, canned_replies, case_actions, case_types, clock, policy, statuses
 from ..domain import queue as queue_domain
 from ..domain.errors import DomainError
-from ..domain.filing import file_case, filing_digest, find_by_submission_token, find_case_by_code
+from ..domain.filing import AlreadyFiled, file_case, filing_digest, find_case_by_code, load_event_files
 from ..domain.thai import bangkok_today
 from ..domain.uploads import ACCEPT_ATTRIBUTE, ALLOWED_TYPES
 from ..extensions import db
@@ -295,6 +297,7 @@ def render_case(case: Case, *, submitted: dict | None = None, open_action: str |
     today = bangkok_today()
     holidays = clock.holidays_from(db.session, today)
     duplicates = case_actions.extra_reports(db.session, case)
+    load_event_files(db.session, case)
     events = [e for e in case.events if e.kind != actions.VIEW.kind]
     views = [e for e in case.events if e.kind == actions.VIEW.kind]
     return render_template(
@@ -430,15 +433,21 @@ def record(case_type):
 
     if not form.validate_on_submit():
         return again(422 if form.is_submitted() else 200)
-    earlier = find_by_submission_token(db.session, form.submission_token.data)
-    if earlier is not None:
-        # Sent twice (a double click, a refresh): one case, and the key is not shown again.
-        return render_template("staff/already_recorded.html", case=earlier,
-                               can_open=policy.can_view_case(_user(), earlier))
     intake = form.to_intake()
     user = _user()
-    with saving(form) as saved:
-        filed = file_case(db.session, intake, by=acting())
+    try:
+        with saving(form) as saved:
+            filed = file_case(db.session, intake, by=acting())
+    except AlreadyFiled as earlier:
+        # Sent twice (a double click, a refresh): one case, and the key is not shown again.
+        case = db.session.get(Case, earlier.case_id)
+        return render_template("staff/already_recorded.html", case=case, can_open=policy.can_view_case(user, case))
+    except (OperationalError, InternalError):
+        current_app.logger.exception("A recorded case could not be saved")
+        db.session.rollback()
+        flash(_("The case was NOT recorded: the database could not be written. What you typed is below; "
+                "send it again in a few minutes."), "error")
+        return again(503)
     if not saved:
         return again(422)
     case = filed.case

@@ -7,6 +7,8 @@
     if (target) {
       window.print();
     }
+    var copy = event.target.closest(".js-copy");
+    if (copy) copyText(copy);
     var locate = event.target.closest("[data-action='locate']");
     if (locate && navigator.geolocation) {
       navigator.geolocation.getCurrentPosition(function (position) {
@@ -42,9 +44,34 @@
     if (problems.length) input.reportValidity();
   }
 
+  // Copy the tracking code or the receipt key; where the clipboard is refused (some in-app browsers),
+  // select the text so that the person can copy it themselves.
+  function copyText(button) {
+    var source = document.getElementById(button.dataset.copy);
+    var status = document.querySelector(".copy-status");
+    if (!source) return;
+    var text = source.textContent.trim();
+    function say(key) { if (status) status.textContent = status.dataset[key]; }
+    function selectIt() {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      try { return document.execCommand("copy"); } catch (e) { return false; }
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { say("copied"); },
+        function () { say(selectIt() ? "copied" : "failed"); });
+    } else {
+      say(selectIt() ? "copied" : "failed");
+    }
+  }
+
   // Move focus to the error summary so keyboard and screen-reader users hear what to fix.
   document.addEventListener("DOMContentLoaded", function () {
     syncIdentity();
+    document.querySelectorAll(".js-copy").forEach(function (el) { el.hidden = false; });
     if (navigator.geolocation) {
       document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
     }

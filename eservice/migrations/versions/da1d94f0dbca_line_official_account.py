@@ -1,7 +1,7 @@
 """LINE Official Account: events, chats, draft photos; reporter LINE id; outbox channel
 
 Revision ID: da1d94f0dbca
-Revises: 7c70fdd186ba
+Revises: 9c65bcc3f520
 Create Date: 2026-12-02 04:36:57.464251
 
 """
@@ -13,7 +13,7 @@ import eservice.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'da1d94f0dbca'
-down_revision = '7c70fdd186ba'
+down_revision = '9c65bcc3f520'
 branch_labels = None
 depends_on = None
 
