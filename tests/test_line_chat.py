@@ -8,9 +8,9 @@ from eservice.database import begin_write
 from eservice.extensions import db
 from eservice.models import Case
 from eservice.models.line import LineChat, LineDraftPhoto
-from tests.conftest import MINIMAL_PDF, make_jpeg
+from tests.factories import MINIMAL_PDF, make_jpeg, make_user
 from tests.line_support import button, buttons, labels, user_id
-from tests.staff_helpers import act, make_staff, signed_in_client
+from tests.web import act, signed_in_client
 
 
 def english(line, user):
@@ -123,7 +123,7 @@ def test_my_cases_and_codes_show_only_this_users_cases(line):
     their_code = file_complaint(line, other, "น้ำท่วมขังหน้าบ้าน")
     listing = line.press(mine, "My cases")
     assert code in listing["text"] and their_code not in listing["text"]
-    assert "Received" in listing["text"] and "answer by" in listing["text"]
+    assert "Waiting to be acknowledged" in listing["text"] and "answer by" in listing["text"]
     shown = line.text(mine, code.lower())
     assert shown["text"].startswith(f"Case {code}")
     refused = line.text(mine, their_code)
@@ -217,7 +217,7 @@ def test_information_for_a_waiting_case_is_added_and_several_ask_which(line):
     user = user_id(16)
     first = file_complaint(line, user)
     second = file_complaint(line, user, "ขยะไม่มีคนเก็บสามวัน")
-    officer = make_staff(line.app, "o1", roles=("officer",), divisions=("engineering",))
+    officer = make_user(line.app, "o1", roles=("officer",), divisions=("engineering",))
     staff = signed_in_client(line.app, officer)
     act(staff, first, "request_info", note="ซอยไหนครับ", expect=302)
     line.run()

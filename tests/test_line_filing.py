@@ -5,7 +5,7 @@ from sqlalchemy import select
 from eservice.extensions import db
 from eservice.models import Case
 from eservice.models.line import LineChat, LineDraftPhoto
-from tests.conftest import make_jpeg
+from tests.factories import make_jpeg
 from tests.line_support import labels, user_id
 
 

@@ -13,7 +13,7 @@ from eservice.extensions import db
 from eservice.models import Case
 from eservice.models.line import LineChat, LineDraftPhoto, LineEvent
 from eservice.models.outbox import OutboxMessage
-from tests.conftest import make_jpeg
+from tests.factories import make_jpeg
 from tests.line_support import user_id
 
 # LINE_FUZZ_EXAMPLES=500 for a longer hunt.

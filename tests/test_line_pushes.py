@@ -8,13 +8,14 @@ from eservice.domain import measures, stats
 from eservice.extensions import db
 from eservice.models import Case
 from eservice.models.outbox import OutboxMessage
+from tests.factories import make_user
 from tests.line_support import labels, user_id
-from tests.staff_helpers import act, make_staff, signed_in_client
 from tests.test_line_chat import file_complaint
+from tests.web import act, signed_in_client
 
 
 def staff_for(line):
-    officer = make_staff(line.app, "somsak", roles=("officer",), divisions=("engineering",))
+    officer = make_user(line.app, "somsak", roles=("officer",), divisions=("engineering",))
     return signed_in_client(line.app, officer)
 
 

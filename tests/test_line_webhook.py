@@ -84,7 +84,7 @@ def test_the_webhook_answers_fast_while_the_content_api_hangs(make_app, platform
     platform.content_delay = 2.5
     line = Line(make_app(**line_config(platform, LINE_PROCESS_IN_WEB=True, LINE_TIMEOUT_SECONDS=5)), platform)
     user = user_id(4)
-    from tests.conftest import make_jpeg
+    from tests.factories import make_jpeg
 
     started = time.monotonic()
     response = line.post(line.image_event(user, make_jpeg()))
