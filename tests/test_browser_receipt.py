@@ -7,7 +7,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from .conftest import make_jpeg, screenshot
+from .conftest import screenshot
+from .factories import make_jpeg
 
 pytestmark = pytest.mark.browser
 
