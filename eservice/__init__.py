@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "eservice.db")
 
-    from . import auth, cli, database, errors, i18n, security, static_files, templating
+    from . import auth, cli, database, errors, i18n, input_guard, security, static_files, templating
     from .extensions import csrf, db, limiter, login_manager, mail, migrate
 
     database.init_app(app)
@@ -38,6 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    # After the rate limits (they count robots too, and Open311 caps its body size there before it is read),
+    # before every view: text that cannot be stored is refused first.
+    input_guard.init_app(app)
     login_manager.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)

@@ -29,6 +29,7 @@ from .domain.filing import Intake
 from .domain.thai import ascii_digits, is_valid_national_id, is_valid_phone, normalise_phone
 from .domain.uploads import clean_upload
 from .extensions import db
+from .input_guard import bounded_int, calendar_date
 from .models import Category, Division, Village
 from .models.reference import village_label
 from .reference_cache import cached
@@ -198,9 +199,11 @@ class IntakeForm(FlaskForm):
 
     def to_intake(self, *, channel_code: str = "web", received_at=None) -> Intake:
         category = db.session.scalar(select(Category).where(Category.code == self.service_code.data))
-        village = db.session.get(Village, int(self.village.data)) if self.village.data else None
+        # A choice of only spaces passes Optional() unchecked: it means "none", like an empty one.
         subject_field = getattr(self, "subject_division", None)
-        subject = db.session.get(Division, int(subject_field.data)) if subject_field and subject_field.data else None
+        village_id, subject_id = bounded_int(self.village.data), bounded_int(getattr(subject_field, "data", ""))
+        village = db.session.get(Village, village_id) if village_id else None
+        subject = db.session.get(Division, subject_id) if subject_id else None
         anonymous = bool(self.anonymous.data)
         return Intake(
             case_type=self.case_type,
@@ -292,7 +295,8 @@ class StaffIntakeForm(IntakeForm):
 
     channel = SelectField(_l("How the case reached the office"), validators=[InputRequired(_l("Choose the channel."))])
     received_on = _DateField(
-        _l("Date received"), validators=[InputRequired(_l("Enter the date the office received the case."))]
+        _l("Date received"),
+        validators=[InputRequired(_l("Enter the date the office received the case.")), calendar_date]
     )
     consent = BooleanField(
         _l("The person was told how their personal data is used (personal data notice)"),

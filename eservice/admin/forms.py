@@ -18,6 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..input_guard import calendar_date
+
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -119,7 +121,7 @@ class ChannelForm(FlaskForm):
 
 
 class HolidayForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Give the date of the holiday."))])
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Give the date of the holiday.")), calendar_date])
     name = StringField(_l("Name"), filters=[_strip], validators=[
         InputRequired(_l("Name the holiday.")), Length(max=200, message=_l("Keep it under %(max)d characters."))])
 
@@ -154,8 +156,8 @@ class AuditFilterForm(FlaskForm):
     target_type = StringField(_l("Target type"), filters=[_strip])
     target_id = StringField(_l("Target id"), filters=[_strip])
     ip_address = StringField(_l("IP address"), filters=[_strip])
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To (inclusive)"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional(), calendar_date])
+    end = DateField(_l("To (inclusive)"), validators=[Optional(), calendar_date])
 
 
 class MeasureForm(FlaskForm):

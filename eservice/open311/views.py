@@ -18,6 +18,7 @@ from ..extensions import db, limiter
 from ..i18n import current_locale
 from ..models import Organisation
 from ..models.open311 import ApiKey
+from ..web import client_ip
 from . import bp, context
 from .errors import render_problems
 from .forms import FIELD_NAMES, read_post
@@ -129,7 +130,7 @@ def post_requests(fmt, key):
         key = db.session.get(ApiKey, key.id)
         if key is None or key.revoked:  # revoked while this request was on its way
             keys.authenticate(db.session, context.sent_api_key(), required=True, to_write=True)
-        filed = open311_requests.file_request(db.session, key, intake, ip_address=request.remote_addr or "")
+        filed = open311_requests.file_request(db.session, key, intake, ip_address=client_ip())
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

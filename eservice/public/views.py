@@ -22,6 +22,7 @@ from ..domain.thai import format_date, format_datetime
 from ..domain.uploads import ACCEPT_ATTRIBUTE, clean_upload
 from ..extensions import db, limiter
 from ..i18n import current_locale
+from ..input_guard import bounded_int
 from ..intake import intake_form
 from ..models import Attachment, Case, Category, Channel, Division
 from ..web import safe_next, saving
@@ -102,7 +103,7 @@ def file(case_type):
         # "Remove" beside a kept attachment sends the form; nothing is filed, nothing is marked wrong.
         form.validate()  # reads the newly chosen files, if any
         with saving() as saved:
-            pending_uploads.remove(db.session, token, int(removing) if removing.isdigit() else 0)
+            pending_uploads.remove(db.session, token, bounded_int(removing, 0))
         _clear_errors(form)
         return again(200 if saved else 422, files=getattr(form, "clean_files", []))
     if not form.validate_on_submit():

@@ -8,6 +8,7 @@ from wtforms.validators import Optional
 
 from ..domain.stats import EN_MONTHS_LONG
 from ..domain.thai import THAI_MONTHS_LONG
+from ..input_guard import calendar_date
 
 
 def int_or_none(value):
@@ -61,8 +62,8 @@ class PeriodForm(Form):
         validate_choice=False,
     )
     month = SelectField(_l("Month"), coerce=int_or_none, validate_choice=False)
-    start = DayField(_l("From"), validators=[Optional()])
-    end = DayField(_l("To (included)"), validators=[Optional()])
+    start = DayField(_l("From"), validators=[Optional(), calendar_date])
+    end = DayField(_l("To (included)"), validators=[Optional(), calendar_date])
 
     def set_choices(self, fiscal_years: list[int], locale: str) -> None:
         self.fy.choices = [SelectChoice(year, str(year)) for year in fiscal_years]

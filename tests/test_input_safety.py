@@ -1,0 +1,248 @@
+"""Issue 9, items 4 and 5: text that cannot be stored is refused in one place (eservice/input_guard.py) with a
+readable answer, and out-of-range input (ids, pages, dates, blank choices, huge CSV fields) gets a message or a
+404, never a 500 — on SQLite and on PostgreSQL."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from eservice.extensions import db
+from eservice.input_guard import DB_INT_MAX, bounded_int, has_unstorable
+from eservice.models import AuditEntry, Case, Division
+
+from . import factories
+from .form_crawler import encode
+from .web import csrf_token, english, post, signed_in_client
+
+BIG = "9" * 30
+
+
+def _post_raw(client, url, pairs):
+    return client.post(url, data=encode(pairs), content_type="application/x-www-form-urlencoded")
+
+
+def _cases(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Case))
+
+
+# --- item 4: one check for every request -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\x01", "x\x1by", "\x7f", "\ud800", "ok\udfffok", "\ufffe"])
+def test_unstorable_characters_are_recognised(text):
+    assert has_unstorable(text)
+
+
+@pytest.mark.parametrize("text", ["ถนนเป็นหลุม", "line one\r\nline two\tand a tab", "\u202eevil", "x" * 1000, ""])
+def test_ordinary_text_passes(text):
+    assert not has_unstorable(text)
+
+
+@pytest.mark.parametrize("url", ["/track?code=BPT%00", "/staff/?q=%00", "/admin/audit?action=a%00b",
+                                 "/admin/audit?actor=%01", "/stats?fy=%00", "/admin/stats?start=%00"])
+def test_a_nul_in_a_query_string_is_refused_with_a_readable_page(app, make_user, url):
+    client = signed_in_client(app, make_user("root", roles=("admin", "officer"), divisions=("engineering",)))
+    response = client.get(url)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This text cannot be kept" in page and "NUL" in page
+
+
+def test_the_refusal_speaks_thai_by_default(client):
+    response = client.get("/track?code=%00")
+    assert response.status_code == 400
+    assert "<html lang=\"th\"" in response.get_data(as_text=True)
+    assert "This text cannot be kept" not in response.get_data(as_text=True)
+
+
+def test_a_nul_in_the_staff_sign_in_is_refused_and_nothing_is_recorded(app, client, make_user):
+    make_user("somchai")
+    token = csrf_token(english(client).get("/staff/login").get_data(as_text=True))
+    before = factories.audit_count(app)
+    response = _post_raw(client, "/staff/login", [("csrf_token", token), ("username", "som\x00chai"),
+                                                  ("password", "x")])
+    assert response.status_code == 400
+    assert "This text cannot be kept" in response.get_data(as_text=True)
+    assert factories.audit_count(app) == before
+
+
+@pytest.mark.parametrize("field", ["description", "first_name", "address_string", "service_code", "village",
+                                   "anonymous", "weird\x00name"])
+def test_a_nul_in_any_filing_field_files_nothing(app, client, field):
+    page = english(client).get("/file/complaint").get_data(as_text=True)
+    from .web import submission_token
+
+    form = {"csrf_token": csrf_token(page), "submission_token": submission_token(page), "service_code": "road",
+            "description": "ถนนเป็นหลุม", "consent": "y", "anonymous": "y"}
+    form[field] = form.get(field, "") + "\x00"
+    response = _post_raw(client, "/file/complaint", list(form.items()))
+    assert response.status_code == 400
+    assert _cases(app) == 0
+
+
+def test_a_lone_surrogate_in_a_json_body_is_refused(app, client):
+    # No page takes JSON today; the check covers a JSON body all the same (e.g. a future API).
+    response = client.post("/track", data=json.dumps({"code": "\ud800"}), content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_the_line_webhook_reads_its_own_body(app):
+    """LINE signs its body and a chat's text is cleaned when processed: the guard leaves the body to it."""
+    from eservice.input_guard import RAW_BODY
+
+    assert getattr(app.view_functions["line.webhook"], RAW_BODY, False)
+
+
+def test_open311_answers_in_its_own_format(app, client):
+    response = client.get("/open311/v2/requests.json?service_request_id=%00")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body[0]["code"] == 400 and body[0]["description"].startswith("service_request_id: ")
+    response = client.get("/open311/v2/services.xml?jurisdiction_id=%01")
+    assert response.status_code == 400 and response.content_type.startswith("text/xml")
+
+
+def test_a_forged_forwarded_address_is_not_stored(make_app, make_user):
+    app = make_app(TRUSTED_PROXIES=1)
+    user_id = make_user("somchai")
+    client = app.test_client()
+    factories_token = csrf_token(client.get("/staff/login").get_data(as_text=True))
+    response = client.post("/staff/login", data={"csrf_token": factories_token, "username": "somchai",
+                                                 "password": factories.PASSWORD},
+                           headers={"X-Forwarded-For": "x" * 500})
+    assert response.status_code in (302, 303)
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_id == user_id)).first()
+        assert entry is not None and entry.ip_address == ""
+
+
+# --- item 5: out of range ---------------------------------------------------------------------------------
+
+
+def test_bounded_int():
+    assert bounded_int("12") == 12
+    assert bounded_int(BIG) is None
+    assert bounded_int(str(DB_INT_MAX)) == DB_INT_MAX
+    assert bounded_int(str(DB_INT_MAX + 1)) is None
+    assert bounded_int("   ") is None
+    assert bounded_int("-3", 1) == 1
+    assert bounded_int("๓") is None  # Thai digits are digits to Python, not to the database
+    assert bounded_int("0", 1, low=1) == 1
+
+
+@pytest.mark.parametrize("url", [
+    f"/admin/users/{BIG}", f"/admin/divisions/{BIG}", f"/admin/measures/{BIG}", f"/admin/categories/{BIG}",
+    f"/admin/villages/{BIG}", f"/admin/channels/{BIG}", f"/admin/api-keys/{BIG}", f"/staff/canned/{BIG}",
+    f"/admin/users/{DB_INT_MAX + 1}",
+])
+def test_a_thirty_digit_id_in_an_address_is_404(app, make_user, url):
+    client = signed_in_client(app, make_user("root", roles=("admin", "officer"), divisions=("engineering",)))
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", [f"/admin/users/{BIG}/password", f"/admin/measures/{BIG}/delete",
+                                 f"/admin/measures/{BIG}/move", f"/admin/holidays/{BIG}/delete",
+                                 f"/admin/outbox/{BIG}/retry", f"/staff/canned/{BIG}/delete",
+                                 f"/admin/api-keys/{BIG}/revoke"])
+def test_a_thirty_digit_id_in_a_post_is_404(app, make_user, url):
+    client = signed_in_client(app, make_user("root", roles=("admin", "officer"), divisions=("engineering",)))
+    assert post(client, url, token_page="/admin/").status_code == 404
+
+
+def test_file_ids_of_thirty_digits_are_404(app, client, make_user):
+    case = factories.new_case(app)
+    staff = signed_in_client(app, make_user("root", roles=("admin", "officer", "head"), divisions=("engineering",)))
+    assert staff.get(f"/staff/cases/{case.code}/files/{BIG}").status_code == 404
+    assert client.get(f"/track/{case.code}/files/{BIG}").status_code == 404
+
+
+@pytest.mark.parametrize("field,value", [("assignee", BIG), ("assignee", "   ")])
+def test_assign_with_an_impossible_officer_is_refused(app, make_user, field, value):
+    from .web import act
+
+    head = make_user("head", roles=("officer", "head"), divisions=("engineering",))
+    case = factories.new_case(app)
+    client = signed_in_client(app, head)
+    response = act(client, case.code, "assign", **{field: value})
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("value", [BIG, "   "])
+def test_transfer_to_an_impossible_division_is_refused(app, make_user, value):
+    from .web import act
+
+    head = make_user("head", roles=("officer", "head"), divisions=("engineering",))
+    case = factories.new_case(app)
+    response = act(signed_in_client(app, head), case.code, "transfer", division=value, reason="ผิดกอง")
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("page", [BIG, "-1", "0", "abc", str(DB_INT_MAX), "%00"])
+def test_audit_and_queue_pages_out_of_range(app, make_user, page):
+    client = signed_in_client(app, make_user("root", roles=("admin", "officer"), divisions=("engineering",)))
+    assert client.get(f"/admin/audit?page={page}").status_code in (200, 400)
+    assert client.get(f"/staff/?page={page}").status_code in (200, 400)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "0000-01-01", "10000-01-01"])
+def test_extreme_dates_in_the_audit_log_get_a_message(app, make_user, day):
+    client = signed_in_client(app, make_user("root", roles=("admin",)))
+    for name in ("start", "end"):
+        response = client.get(f"/admin/audit?{name}={day}")
+        assert response.status_code == 422
+        assert 'class="error' in response.get_data(as_text=True) or "field-error" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_extreme_dates_in_the_statistics_ranges_get_a_message(app, make_user, day):
+    client = signed_in_client(app, make_user("root", roles=("admin",)))
+    for url in (f"/admin/stats?period=range&start={day}&end=2025-01-01",
+                f"/admin/stats?period=range&start=2025-01-01&end={day}",
+                f"/admin/stats/export.csv?period=range&start={day}&end={day}",
+                f"/admin/stats/export.xlsx?period=range&start=2025-01-01&end={day}"):
+        assert client.get(url).status_code == 400, url
+    for fy in (BIG, "0", "99999"):
+        assert client.get(f"/admin/stats?fy={fy}").status_code in (200, 400)
+        assert client.get(f"/stats?fy={fy}").status_code in (200, 400)
+
+
+@pytest.mark.parametrize("blank", ["   ", "\t"])
+def test_a_village_or_division_of_only_spaces(app, client, make_user, blank):
+    from .web import submission_token
+
+    page = client.get("/file/objection").get_data(as_text=True)
+    response = client.post("/file/objection", data={
+        "csrf_token": csrf_token(page), "submission_token": submission_token(page), "service_code": "budget_spending",
+        "description": "งบประมาณถนน", "consent": "y", "anonymous": "y", "village": blank,
+        "subject_division": blank}, follow_redirects=True)
+    assert response.status_code == 200
+    assert _cases(app) == 1
+    officer = signed_in_client(app, make_user("officer", roles=("officer",), divisions=("engineering",)))
+    page = officer.get("/staff/record/complaint").get_data(as_text=True)
+    response = officer.post("/staff/record/complaint", data={
+        "csrf_token": csrf_token(page), "submission_token": submission_token(page), "service_code": "road",
+        "channel": "phone", "received_on": "2025-01-31", "description": "ถนนเป็นหลุม", "consent": "y",
+        "anonymous": "y", "village": blank}, follow_redirects=True)
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("blank", ["   ", BIG])
+def test_a_division_whose_parent_is_only_spaces(app, make_user, blank):
+    client = signed_in_client(app, make_user("root", roles=("admin",)))
+    with app.app_context():
+        division_id = db.session.scalar(select(Division.id).where(Division.code == "engineering"))
+    response = post(client, f"/admin/divisions/{division_id}", {"name_th": "กองช่าง", "parent_id": blank,
+                                                                 "sort_order": "1", "active": "y"})
+    assert response.status_code in (302, 303, 422)
+
+
+def test_a_holiday_csv_with_a_huge_field_gets_a_message(app, make_user):
+    client = signed_in_client(app, make_user("root", roles=("admin",)))
+    text = "2025-12-31," + "ก" * (200 * 1024) + "\n"
+    response = post(client, "/admin/holidays/import", {"import-text": text}, token_page="/admin/holidays")
+    assert response.status_code == 422
+    response = post(client, "/admin/holidays/import", {"import-text": '2025-12-31,"' + "x" * (140 * 1024)},
+                    token_page="/admin/holidays")
+    assert response.status_code == 422
