@@ -246,3 +246,49 @@ def test_a_holiday_csv_with_a_huge_field_gets_a_message(app, make_user):
     response = post(client, "/admin/holidays/import", {"import-text": '2025-12-31,"' + "x" * (140 * 1024)},
                     token_page="/admin/holidays")
     assert response.status_code == 422
+
+
+# --- item 5: an ITA question that measure texts name ------------------------------------------------------
+
+
+def _remove_participation(admin):
+    from .test_measures_admin import ita_form
+
+    values = {**ita_form(admin), "action": "save"}
+    assert values["q0_key"] == "participation"
+    values.update(q0_key="", q0_label_th="", q0_label_en="", q0_score="", q0_change="")
+    return post(admin, "/admin/ita/edit?fy=2568", values)
+
+
+def test_removing_an_ita_question_that_measures_name_is_refused(app, admin, seeded):
+    entries = factories.audit_count(app)
+    response = _remove_participation(admin)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The question “participation” is named in the texts of these measures: 2568 " in html
+    assert factories.audit_count(app) == entries
+    assert admin.get("/admin/report?fy=2568").status_code == 200
+
+
+def test_a_question_named_by_no_measure_can_be_removed(app, admin, seeded):
+    from eservice.models.measures import Measure
+
+    with app.app_context():
+        for measure in db.session.scalars(select(Measure)):
+            measure.outcome = (measure.outcome or "").replace("{ita_participation_change|trend}", "").replace(
+                "{ita_participation_change|abs}", "").replace("{ita_participation}", "")
+        db.session.commit()
+    assert _remove_participation(admin).status_code == 302
+
+
+def test_a_figure_that_vanished_prints_as_a_visible_placeholder(app, admin, seeded):
+    from eservice.models.measures import ItaScore
+
+    with app.app_context():  # removed behind the application's back
+        db.session.execute(ItaScore.__table__.delete().where(ItaScore.key == "participation"))
+        db.session.commit()
+    for url in ("/admin/report?fy=2568", "/admin/report.html?fy=2568", "/admin/report.docx?fy=2568"):
+        response = admin.get(url)
+        assert response.status_code == 200, url
+    html = admin.get("/admin/report?fy=2568").get_data(as_text=True)
+    assert "{ita_participation}" in html

@@ -218,10 +218,33 @@ def save_ita_scores(session: Session, fiscal_year: int, entries: list[ScoreEntry
                 changes[key] = [_score_state(row.score, row.reported_change, row.label_th, row.label_en), None]
                 session.delete(row)
     session.flush()
+    _refuse_removing_named_questions(session, {key for key in changes if key not in _ita_keys(session)}, entries)
     if changes and by is not None:
         audit.change(session, by, "admin.ita.update", target_type="ita_score", target_id=fiscal_year,
                      details={"fiscal_year": fiscal_year, **changes})
     return changes
+
+
+def measures_naming(session: Session, names: set[str]) -> list[Measure]:
+    """The measures (of any year) whose texts name any of the figures ``names``."""
+    found = []
+    for measure in session.scalars(select(Measure).order_by(Measure.fiscal_year, Measure.position)):
+        texts = [*(measure.methods or []), measure.results or "", measure.outcome or ""]
+        if any(match.group(1) in names for text in texts for match in PLACEHOLDER_RE.finditer(text)):
+            found.append(measure)
+    return found
+
+
+def _refuse_removing_named_questions(session: Session, removed: set[str], entries: list[ScoreEntry]) -> None:
+    """A question gone from every year takes its figures with it: refused while a measure names them."""
+    for key in sorted(removed):
+        users = measures_naming(session, {f"ita_{key}", f"ita_{key}_previous", f"ita_{key}_change"})
+        if users:
+            listed = "; ".join(f"{m.fiscal_year} {m.position}. {m.title[:60]}" for m in users[:5])
+            field = next((e.field for e in entries if e.key == key), None)
+            raise DomainError(_l("The question “%(key)s” is named in the texts of these measures: %(measures)s. "
+                                 "Take its figures out of those texts first, or keep the question.", key=key,
+                                 measures=listed), field=field)
 
 
 def _score_state(score, change, label_th, label_en) -> dict:
@@ -419,8 +442,12 @@ def fill_figures(text: str, figures: dict, *, locale: str = "th", digits: str = 
     def replace(match):
         name, filter_ = match.group(1), match.group(2) or None
         if name not in figures:
-            # Checked on saving; a name can only vanish if a question was deleted since.
-            raise DomainError(_l("There is no figure named “%(name)s”.", name=name))
+            # Checked on saving, and a question that texts name cannot be removed; should a name vanish all the
+            # same (a row deleted by hand), the report still prints, with the placeholder as typed in sight and
+            # the name listed with the missing figures.
+            if missing is not None:
+                missing.add(name)
+            return match.group(0)
         value = figures[name]
         if value is None and missing is not None:
             missing.add(name)
