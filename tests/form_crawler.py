@@ -15,6 +15,10 @@ SKIP_PREFIXES = ("/static/", "/lang/", "/staff/logout", "/open311/", "/line/")
 SKIP_SUFFIXES = (".csv", ".xlsx", ".docx", ".png", ".pdf", ".jpg", ".ico", ".html", ".json", ".xml")
 
 
+PLAUSIBLE = {"email": "somchai@example.org", "tel": "0812345678", "date": "2025-01-31", "number": "1",
+             "password": "correct horse battery staple 1", "url": "https://example.org/", "search": ""}
+
+
 @dataclass
 class Field:
     name: str
@@ -47,19 +51,25 @@ class Form:
         return names
 
     def defaults(self) -> list[tuple[str, str]]:
-        """What a browser sends for the form as shown: hidden values, ticked boxes, first option."""
-        pairs = []
+        """A plausible filling of the form, so that a changed field gets past the others' checks: values as
+        shown, every box ticked, the first radio and the first real option chosen, empty boxes filled by type."""
+        pairs, radios = [], set()
         for f in self.fields:
             if f.kind in ("submit", "button", "image", "file"):
                 continue
-            if f.kind in ("checkbox", "radio"):
-                if f.checked:
-                    pairs.append((f.name, f.value or "on"))
-                continue
-            if f.kind == "select":
-                pairs.append((f.name, f.value if f.value else (f.options[0] if f.options else "")))
-                continue
-            pairs.append((f.name, f.value))
+            if f.kind == "checkbox":
+                pairs.append((f.name, f.value or "y"))
+            elif f.kind == "radio":
+                if f.name not in radios:
+                    radios.add(f.name)
+                    pairs.append((f.name, f.value))
+            elif f.kind == "select":
+                real = [o for o in f.options if o]
+                pairs.append((f.name, f.value or (real[0] if real else "")))
+            elif f.kind == "hidden" or f.value:
+                pairs.append((f.name, f.value))
+            else:
+                pairs.append((f.name, PLAUSIBLE.get(f.kind, "ทดสอบ 1")))
         return pairs
 
 
@@ -138,8 +148,29 @@ def _local(base: str, href: str) -> str | None:
     return path
 
 
+def start_pages(app) -> list[str]:
+    """Every page of the URL map that takes no argument (GET): where the crawl starts, so that a page no link
+    leads to is found all the same."""
+    pages = []
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith(SKIP_PREFIXES) \
+                and not rule.rule.endswith(SKIP_SUFFIXES):
+            pages.append(rule.rule)
+    return sorted(pages)
+
+
+def _endpoint(app, form: Form) -> str:
+    try:
+        endpoint, _ = app.url_map.bind("localhost").match(form.action.split("?")[0], method=form.method)
+    except Exception:  # noqa: BLE001  an action the map does not know is kept under its own address
+        return form.action
+    return endpoint
+
+
 def crawl(client, starts, *, max_pages: int = 200) -> list[Form]:
-    """Follow links from ``starts`` (GET, same site); return every distinct form found on the way."""
+    """Follow links from ``starts`` (GET, same site); return every distinct form found on the way: one per
+    endpoint and set of field names (the edit forms of ten villages are one form)."""
+    app = client.application
     queue, seen, forms = list(starts), set(), {}
     while queue and len(seen) < max_pages:
         path = queue.pop(0)
@@ -155,8 +186,7 @@ def crawl(client, starts, *, max_pages: int = 200) -> list[Form]:
             if action is None:
                 continue
             form.action, form.page = action, path
-            # Pages with a query string repeat the same forms: keep the first.
-            forms.setdefault(form.key, form)
+            forms.setdefault((_endpoint(app, form), *form.key[1:]), form)
         for href in links:
             local = _local("http://localhost" + path, href)
             # One page per address without its query (a list's pages and filters are all the same form).
