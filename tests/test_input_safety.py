@@ -292,3 +292,118 @@ def test_a_figure_that_vanished_prints_as_a_visible_placeholder(app, admin, seed
         assert response.status_code == 200, url
     html = admin.get("/admin/report?fy=2568").get_data(as_text=True)
     assert "{ita_participation}" in html
+
+
+# --- operations -----------------------------------------------------------------------------------------
+
+
+def test_healthz_is_ok_on_a_writable_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json()["status"] == "ok"
+
+
+def test_healthz_is_503_when_the_database_cannot_be_written(make_app, tmp_path):
+    from .test_citizen_filing import _read_only_app
+
+    app = _read_only_app(make_app, tmp_path)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "read-only"}
+
+
+def test_healthz_leaves_no_transaction_open(app, client):
+    assert client.get("/healthz").status_code == 200
+    factories.make_user(app, "after-health")  # a writer right after is not locked out
+
+
+@pytest.mark.parametrize(("argv", "environ", "workers"), [
+    (["/usr/bin/gunicorn", "-w", "4", "-b", "127.0.0.1:8000", "eservice:create_app()"], {}, 4),
+    (["gunicorn", "--workers=3", "eservice:create_app()"], {}, 3),
+    (["gunicorn", "-w2", "eservice:create_app()"], {}, 2),
+    (["gunicorn", "eservice:create_app()"], {"GUNICORN_CMD_ARGS": "--workers 5"}, 5),
+    (["gunicorn", "eservice:create_app()"], {"WEB_CONCURRENCY": "6"}, 6),
+    (["gunicorn", "eservice:create_app()"], {}, 1),
+    (["flask", "--app", "eservice", "run"], {"WEB_CONCURRENCY": "6"}, 0),
+])
+def test_gunicorn_workers_are_counted(argv, environ, workers):
+    from eservice.deployment import gunicorn_workers
+
+    assert gunicorn_workers(argv, environ) == workers
+
+
+def test_memory_rate_limits_with_several_workers_are_reported_at_start_up(app, caplog, monkeypatch):
+    from eservice import create_app
+    from eservice.deployment import warn_about_rate_limits
+
+    argv = ["gunicorn", "-w", "4", "eservice:create_app()"]
+    app.config.update(RATELIMIT_STORAGE_URI="memory://", RATELIMIT_ENABLED=True)
+    with caplog.at_level("WARNING", logger="eservice.deployment"):
+        assert warn_about_rate_limits(app, argv, {})
+    assert "4 gunicorn workers" in caplog.text and "RATELIMIT_STORAGE_URI" in caplog.text
+    app.config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
+    assert not warn_about_rate_limits(app, argv, {})
+    app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+    assert not warn_about_rate_limits(app, ["gunicorn", "-w", "1", "x"], {})
+    # create_app itself says it, reading the real command line
+    caplog.clear()
+    monkeypatch.setattr("sys.argv", argv)
+    with caplog.at_level("WARNING", logger="eservice.deployment"):
+        create_app({**app.config, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    assert "4 gunicorn workers" in caplog.text
+
+
+def test_the_rate_limit_storage_is_read_from_the_environment(monkeypatch, tmp_path):
+    from eservice import create_app
+
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://?from=env")
+    monkeypatch.setenv("REDIS_URL", "redis://elsewhere:6379/0")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    app = create_app()
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://?from=env"
+
+
+def test_the_sqlite_file_and_the_instance_folder_are_private(monkeypatch, tmp_path):
+    import os
+    import stat
+
+    from flask import Flask
+
+    from eservice import create_app
+
+    instance = tmp_path / "instance"
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(instance))
+    for key in ("DATABASE_URL", "SECRET_KEY", "FLASK_SQLALCHEMY_DATABASE_URI"):
+        monkeypatch.delenv(key, raising=False)
+    old = os.umask(0o022)  # a usual service umask: files 0644, folders 0755
+    try:
+        app = create_app()
+        with app.app_context():
+            db.create_all()
+            db.session.execute(select(1))
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        os.umask(old)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'eservice.db'}"
+    assert stat.S_IMODE(os.stat(instance).st_mode) == 0o700
+    assert (instance / "eservice.db").exists() and (instance / "secret_key").exists()
+    for name in ("eservice.db", "eservice.db-wal", "eservice.db-shm", "secret_key"):
+        if (instance / name).exists():
+            assert stat.S_IMODE(os.stat(instance / name).st_mode) == 0o600, name
+
+
+def test_a_configured_sqlite_file_is_made_private_too(tmp_path):
+    import os
+    import stat
+
+    from eservice.database import private_sqlite_file
+
+    old = os.umask(0o022)
+    try:
+        private_sqlite_file(f"sqlite:///{tmp_path / 'new' / 'e.db'}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "new").st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(tmp_path / "new" / "e.db").st_mode) == 0o600

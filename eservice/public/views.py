@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 from sqlalchemy.exc import InternalError, OperationalError, SQLAlchemyError
 
+from ..database import can_write
 from ..domain import case_types, clock, organisation, pending_uploads, tracking, workflow
 from ..domain.errors import DomainError
 from ..domain.filing import (
@@ -380,4 +381,9 @@ def healthz():
     except SQLAlchemyError:
         db.session.rollback()
         return {"status": "error", "database": "unavailable"}, 503
+    try:
+        can_write(db.session)
+    except SQLAlchemyError:
+        # Read-only (a full disk, a standby, a read-only mount): pages show, but nothing can be filed.
+        return {"status": "error", "database": "read-only"}, 503
     return {"status": "ok", "database": "ok", "reference_data": divisions is not None}, 200
