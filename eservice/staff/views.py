@@ -230,7 +230,8 @@ ACTION_FORMS: dict[str, ActionForm] = {
     "reveal": ActionForm(RevealForm, lambda s, c, u, f, **k: case_actions.reveal_identity(
         s, c, u, reason=f.reason.data, **k)),
 }
-assert set(ACTION_FORMS) == set(actions.STAFF_ACTIONS), "every staff action in the registry has its form"
+if set(ACTION_FORMS) != set(actions.STAFF_ACTIONS):  # checked at import, also under python -O
+    raise RuntimeError("every staff action in the registry needs its form in ACTION_FORMS")
 
 
 def _prepare(name: str, form, case: Case, user: User) -> None:
