@@ -203,7 +203,7 @@ def test_extreme_dates_in_the_statistics_ranges_get_a_message(app, make_user, da
                 f"/admin/stats/export.csv?period=range&start={day}&end={day}",
                 f"/admin/stats/export.xlsx?period=range&start=2025-01-01&end={day}"):
         assert client.get(url).status_code == 400, url
-    for fy in (BIG, "0", "99999"):
+    for fy in (BIG, "0", "99999", "", "   ", "abc"):
         assert client.get(f"/admin/stats?fy={fy}").status_code in (200, 400)
         assert client.get(f"/stats?fy={fy}").status_code in (200, 400)
 

@@ -21,6 +21,11 @@ def int_or_none(value):
         return None
 
 
+def _given(field) -> bool:
+    """Whether the address gave the field a value (``?fy=`` gives none: the default applies)."""
+    return bool(field.raw_data and str(field.raw_data[0]).strip())
+
+
 class DayField(DateField):
     """An HTML date input whose refusal speaks the page's language."""
 
@@ -67,7 +72,7 @@ class PeriodForm(Form):
 
     def set_choices(self, fiscal_years: list[int], locale: str) -> None:
         self.fy.choices = [SelectChoice(year, str(year)) for year in fiscal_years]
-        if self.fy.data is None and not self.fy.raw_data:
+        if self.fy.data is None and not _given(self.fy):
             self.fy.data = fiscal_years[0]
         names = THAI_MONTHS_LONG if locale == "th" else EN_MONTHS_LONG
         self.month.choices = [SelectChoice(month, names[month - 1]) for month in FISCAL_MONTHS]
@@ -82,5 +87,5 @@ class PublicYearForm(Form):
 
     def set_choices(self, fiscal_years: list[int]) -> None:
         self.fy.choices = [SelectChoice(year, str(year)) for year in fiscal_years]
-        if self.fy.data is None and not self.fy.raw_data:
+        if self.fy.data is None and not _given(self.fy):
             self.fy.data = fiscal_years[0]
