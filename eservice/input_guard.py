@@ -1,5 +1,7 @@
-"""The one place where text that cannot be stored is refused: every request's query string, form fields
-(names and values, and the names of uploaded files) and JSON body are checked before any view runs.
+"""The one place where text that cannot be stored is refused: every request's address, query string, form fields
+(names and values, and the names of uploaded files) and JSON body are checked before any view runs. The one
+header used as data, the client's address from X-Forwarded-For, is checked where it is read
+(:func:`eservice.web.client_ip`).
 
 PostgreSQL cannot hold a NUL byte in text at all (the insert or even the comparison fails), and no database
 should keep the other C0 control characters or half a UTF-16 pair (a lone surrogate, which a JSON body can
@@ -9,7 +11,7 @@ language saying what to fix, or the error format of a machine interface at its a
 (:func:`eservice.errors.register_api_errors`).
 
 A view that reads its raw body itself (the LINE webhook: LINE signs it, and a chat message is cleaned when
-processed) is marked with :func:`reads_raw_body`; its query string is still checked.
+processed) is marked with :func:`checks_own_body`; its query string is still checked.
 """
 
 import re
@@ -24,7 +26,7 @@ from wtforms.validators import ValidationError
 
 # C0 controls but tab, LF and CR; DEL; lone surrogates; the two non-characters at the end of the BMP.
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-RAW_BODY = "_eservice_reads_raw_body"
+OWN_BODY = "_eservice_checks_own_body"
 MESSAGE = _l("Something you typed or pasted contains an invisible control character (such as a NUL byte) that "
              "cannot be kept. Go back, remove it or type that part again, then send once more.")
 # A JSON body with more values than this is not something a person typed; it is refused too.
@@ -79,9 +81,9 @@ def has_unstorable(text: str) -> bool:
     return bool(UNSTORABLE.search(text))
 
 
-def reads_raw_body(view):
+def checks_own_body(view):
     """Mark a view that reads and checks its own body (the form and JSON body are left to it)."""
-    setattr(view, RAW_BODY, True)
+    setattr(view, OWN_BODY, True)
     return view
 
 
@@ -111,9 +113,10 @@ def _json_strings(document) -> Iterable[tuple[str, str]]:
 
 def check_request() -> None:
     """Raise :class:`UnstorableText` if anything the request carries as data cannot be stored."""
-    bad = _first_bad_pair(request.args.items(multi=True))
+    # The address itself (a tracking code in /track/<code> is looked up), then the query string.
+    bad = "address" if has_unstorable(request.path) else _first_bad_pair(request.args.items(multi=True))
     view = current_app.view_functions.get(request.endpoint or "")
-    if bad is None and not getattr(view, RAW_BODY, False) and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+    if bad is None and not getattr(view, OWN_BODY, False) and request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             bad = _first_bad_pair(request.form.items(multi=True))
             if bad is None:

@@ -50,6 +50,17 @@ def test_a_nul_in_a_query_string_is_refused_with_a_readable_page(app, make_user,
     assert "This text cannot be kept" in page and "NUL" in page
 
 
+@pytest.mark.parametrize("url", ["/track/BPT%00", "/receipt/%00x", "/open311/v2/requests/%00.json",
+                                 "/open311/v2/services/a%01.json", "/file/%00"])
+def test_a_nul_in_the_address_is_refused(client, url):
+    assert client.get(url).status_code == 400
+
+
+def test_a_nul_in_a_staff_address_is_refused(app, make_user):
+    client = signed_in_client(app, make_user("root", roles=("admin", "officer"), divisions=("engineering",)))
+    assert client.get("/staff/cases/BPT-2568-%00").status_code == 400
+
+
 def test_the_refusal_speaks_thai_by_default(client):
     response = client.get("/track?code=%00")
     assert response.status_code == 400
@@ -90,9 +101,9 @@ def test_a_lone_surrogate_in_a_json_body_is_refused(app, client):
 
 def test_the_line_webhook_reads_its_own_body(app):
     """LINE signs its body and a chat's text is cleaned when processed: the guard leaves the body to it."""
-    from eservice.input_guard import RAW_BODY
+    from eservice.input_guard import OWN_BODY
 
-    assert getattr(app.view_functions["line.webhook"], RAW_BODY, False)
+    assert getattr(app.view_functions["line.webhook"], OWN_BODY, False)
 
 
 def test_open311_answers_in_its_own_format(app, client):
@@ -102,6 +113,19 @@ def test_open311_answers_in_its_own_format(app, client):
     assert body[0]["code"] == 400 and body[0]["description"].startswith("service_request_id: ")
     response = client.get("/open311/v2/services.xml?jurisdiction_id=%01")
     assert response.status_code == 400 and response.content_type.startswith("text/xml")
+
+
+def test_open311_checks_its_own_body_after_capping_it(app):
+    from eservice.input_guard import OWN_BODY
+
+    assert getattr(app.view_functions["open311.post_requests"], OWN_BODY, False)
+    from .open311_support import make_key
+
+    before = _cases(app)
+    response = app.test_client().post("/open311/v2/requests.json", data={
+        "api_key": make_key(app), "service_code": "road", "description": "a\x00", "lat": "14", "long": "102"})
+    assert response.status_code == 400 and response.get_json()[0]["description"].startswith("description: ")
+    assert _cases(app) == before
 
 
 def test_a_forged_forwarded_address_is_not_stored(make_app, make_user):

@@ -16,6 +16,7 @@ from ..domain.open311 import services as open311_services
 from ..domain.open311.problems import BAD_REQUEST, NOT_FOUND, Open311Error, fail
 from ..extensions import db, limiter
 from ..i18n import current_locale
+from ..input_guard import checks_own_body
 from ..models import Organisation
 from ..models.open311 import ApiKey
 from ..web import client_ip
@@ -68,6 +69,8 @@ def open311_view(*, needs_key: bool = False, to_write: bool = False):
             _note_use(key)
             return response
 
+        # The body is capped before it is read (context.prepare) and refuses control characters (forms.read_post).
+        checks_own_body(wrapped)
         # One bucket per key (or per address without one) across every method of the API.
         return limiter.shared_limit(context.rate_limit_value, scope="open311",
                                     key_func=context.rate_limit_key)(wrapped)
