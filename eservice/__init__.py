@@ -119,6 +119,6 @@ def _parse_scalar(value: str):
     lowered = value.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
-    if value.isdigit():
+    if value.isdecimal():
         return int(value)
     return value

@@ -69,5 +69,5 @@ def init_app(app: Flask) -> None:
     def load_user(user_id: str):
         from .models import User
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdecimal() else None
         return user if user is not None and user.active else None

@@ -30,10 +30,10 @@ def gunicorn_workers(argv: list[str], environ) -> int:
                 value = arg.split("=", 1)[1]
             elif arg.startswith("-w") and len(arg) > 2:
                 value = arg[2:]
-            if value is not None and value.isdigit():
+            if value is not None and value.isdecimal():
                 return int(value)
     concurrency = environ.get("WEB_CONCURRENCY", "")
-    return int(concurrency) if concurrency.isdigit() else 1
+    return int(concurrency) if concurrency.isdecimal() else 1
 
 
 def warn_about_rate_limits(app: Flask, argv: list[str] | None = None, environ=None) -> bool:

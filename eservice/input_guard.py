@@ -49,7 +49,7 @@ def bounded_int(text, default: int | None = None, *, low: int = 0, high: int = D
     """A whole number from a request (an id, a page) if it is one between ``low`` and ``high``, else
     ``default``: a doctored value never reaches a query as a number the database cannot hold."""
     text = str(text if text is not None else "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > len(str(high)):
+    if not text.isascii() or not text.isdecimal() or len(text) > len(str(high)):
         return default
     value = int(text)
     return value if low <= value <= high else default

@@ -46,7 +46,7 @@ def _national_id(form, field):
     value = (field.data or "").replace("-", "").replace(" ", "")
     if not value:
         return
-    if not value.isdigit() or len(value) != 13:
+    if not value.isdecimal() or len(value) != 13:
         raise ValidationError(_l("A national ID has exactly 13 digits; you entered %(n)d.", n=len(value)))
     if not is_valid_national_id(value):
         raise ValidationError(_l("This national ID is not valid: its last digit does not match. Check each digit."))

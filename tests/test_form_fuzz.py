@@ -33,6 +33,7 @@ AWKWARD = [
     "9999-12-31",
     "\x1b[31m\x07",
     "-1",
+    "²³",  # digits to str.isdigit(), not to int()
     "<script>alert(1)</script>",
     "{ita_nothing}",
 ]

@@ -431,3 +431,23 @@ def test_a_configured_sqlite_file_is_made_private_too(tmp_path):
         os.umask(old)
     assert stat.S_IMODE(os.stat(tmp_path / "new").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(tmp_path / "new" / "e.db").st_mode) == 0o600
+
+
+@pytest.mark.parametrize("url", ["/admin/measures?fy=%C2%B2", "/admin/holidays?year=%C2%B2%C2%B3",
+                                 "/admin/ita?fy=%C2%B2", "/admin/report?fy=%C2%B2", "/staff/?page=%C2%B2"])
+def test_superscript_digits_are_not_numbers(app, make_user, url):
+    """``"²".isdigit()`` is true but ``int("²")`` fails: every such check is ``isdecimal()``."""
+    client = signed_in_client(app, make_user("root", roles=("admin", "officer"), divisions=("engineering",)))
+    assert client.get(url).status_code < 500
+
+
+def test_a_superscript_version_or_question_number_is_refused(app, make_user, seeded):
+    from .test_measures_admin import ita_form
+    from .web import act
+
+    head = make_user("head", roles=("officer", "head", "admin"), divisions=("engineering",))
+    client = signed_in_client(app, head)
+    case = factories.new_case(app)
+    assert act(client, case.code, "note", version="²", note="x").status_code < 500
+    values = {**ita_form(client), "q²_key": "x", "action": "save"}
+    assert post(client, "/admin/ita/edit?fy=2568", values).status_code < 500

@@ -316,7 +316,7 @@ def channel_edit(channel_id):
 def _holiday_year() -> int:
     """The calendar year (C.E.) shown; ``?year=`` may be B.E. or C.E."""
     raw = request.args.get("year", "")
-    if raw.isdigit():
+    if raw.isdecimal():
         year = int(raw)
         year = year - 543 if year > 2400 else year
         if 1900 <= year <= 2200:

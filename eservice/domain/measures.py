@@ -74,7 +74,7 @@ def to_arabic_digits(text: str) -> str:
 def parse_fiscal_year(value, *, field: str = "fy") -> int:
     """A B.E. fiscal year as typed (Thai digits welcome); a C.E. year or nonsense is refused clearly."""
     text = to_arabic_digits(str(value if value is not None else "")).strip()
-    if not text.isdigit():
+    if not text.isdecimal():
         raise DomainError(_l("Give the fiscal year as a Buddhist-era year, for example 2568."), field=field)
     year = int(text)
     if 1900 <= year < FIRST_FISCAL_YEAR:
@@ -142,7 +142,7 @@ class ScoreEntry:
 
 def normalise_key(raw) -> str:
     key = to_arabic_digits(str(raw)).strip().lower()
-    return str(int(key)) if key.isdigit() else key
+    return str(int(key)) if key.isdecimal() else key
 
 
 def check_score_entries(entries: list[ScoreEntry]) -> list[DomainError]:
@@ -151,7 +151,7 @@ def check_score_entries(entries: list[ScoreEntry]) -> list[DomainError]:
     seen: dict[str, ScoreEntry] = {}
     for entry in entries:
         key = entry.key
-        if key.isdigit():
+        if key.isdecimal():
             if int(key) not in ITA_INDICATORS:
                 problems.append(DomainError(_l("There are indicators 1 to 10 only; %(key)s is not one.", key=key),
                                             field=entry.field))
@@ -166,7 +166,7 @@ def check_score_entries(entries: list[ScoreEntry]) -> list[DomainError]:
                 problems.append(DomainError(_l("Write the question as the result sheet words it."),
                                             field=entry.field))
         if key in seen:
-            if key.isdigit():
+            if key.isdecimal():
                 message = _l("Indicator %(key)s is entered twice; keep one score per indicator.", key=key)
             elif key == ITA_TOTAL_KEY:
                 message = _l("The overall score is entered twice; keep one.")
@@ -273,7 +273,7 @@ def parse_pasted_scores(text: str) -> tuple[list[ScoreEntry], list[tuple[int, ob
         first = to_arabic_digits(line.strip().split()[0]).rstrip(".").lower()
         if first in TOTAL_WORDS:
             key = ITA_TOTAL_KEY
-        elif first.isdigit() and int(first) in ITA_INDICATORS:
+        elif first.isdecimal() and int(first) in ITA_INDICATORS:
             key = str(int(first))
         else:
             problems.append((number, _l("Start the line with the indicator number (1 to 10) or “รวม” for the "
@@ -306,7 +306,7 @@ def ita_scores(session: Session, fiscal_year: int) -> dict[str, ItaScore]:
 def question_keys(session: Session) -> list[str]:
     """Every question short name used in any year (their figures may be named in any year's texts)."""
     keys = session.scalars(select(ItaScore.key).distinct().order_by(ItaScore.key))
-    return [k for k in keys if k != ITA_TOTAL_KEY and not k.isdigit()]
+    return [k for k in keys if k != ITA_TOTAL_KEY and not k.isdecimal()]
 
 
 # --- named figures --------------------------------------------------------------------------------
@@ -334,7 +334,7 @@ def figure_catalogue(session: Session) -> dict[str, object]:
     for key in _ita_keys(session):
         if key == ITA_TOTAL_KEY:
             what = _l("the overall ITA score")
-        elif key.isdigit():
+        elif key.isdecimal():
             what = _l("ITA indicator %(n)s (%(name)s)", n=key, name=ITA_INDICATORS[int(key)][0])
         else:
             what = _l("the ITA question “%(key)s”", key=key)
