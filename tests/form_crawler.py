@@ -159,7 +159,7 @@ def start_pages(app) -> list[str]:
     return sorted(pages)
 
 
-def _endpoint(app, form: Form) -> str:
+def endpoint(app, form: Form) -> str:
     try:
         endpoint, _ = app.url_map.bind("localhost").match(form.action.split("?")[0], method=form.method)
     except Exception:  # noqa: BLE001  an action the map does not know is kept under its own address
@@ -186,7 +186,7 @@ def crawl(client, starts, *, max_pages: int = 200) -> list[Form]:
             if action is None:
                 continue
             form.action, form.page = action, path
-            forms.setdefault((_endpoint(app, form), *form.key[1:]), form)
+            forms.setdefault((endpoint(app, form), *form.key[1:]), form)
         for href in links:
             local = _local("http://localhost" + path, href)
             # One page per address without its query (a list's pages and filters are all the same form).

@@ -277,7 +277,8 @@ def ita_edit():
     fiscal_year = _fiscal_year_arg()
     existing = [s for s in rules.ita_scores(db.session, fiscal_year).values() if s.is_question]
     if request.method == "POST":
-        posted = {int(k[1:].split("_")[0]) for k in request.form if k.startswith("q") and k[1:].split("_")[0].isdecimal()}
+        numbers = (k[1:].split("_")[0] for k in request.form if k.startswith("q"))
+        posted = {int(n) for n in numbers if n.isdecimal() and len(n) < 4}
         count = min(max(posted, default=-1) + 1, 50)
     else:
         count = len(existing) + 1
