@@ -52,7 +52,8 @@ class Form:
 
     def defaults(self) -> list[tuple[str, str]]:
         """A plausible filling of the form, so that a changed field gets past the others' checks: values as
-        shown, every box ticked, the first radio and the first real option chosen, empty boxes filled by type."""
+        shown, every box ticked, the first radio and the first real option chosen, empty boxes of a POST form
+        filled by type."""
         pairs, radios = [], set()
         for f in self.fields:
             if f.kind in ("submit", "button", "image", "file"):
@@ -66,7 +67,7 @@ class Form:
             elif f.kind == "select":
                 real = [o for o in f.options if o]
                 pairs.append((f.name, f.value or (real[0] if real else "")))
-            elif f.kind == "hidden" or f.value:
+            elif f.kind == "hidden" or f.value or self.method == "GET":  # a filter left empty filters nothing
                 pairs.append((f.name, f.value))
             else:
                 pairs.append((f.name, PLAUSIBLE.get(f.kind, "ทดสอบ 1")))

@@ -210,6 +210,14 @@ def test_audit_and_queue_pages_out_of_range(app, make_user, page):
     assert client.get(f"/staff/?page={page}").status_code in (200, 400)
 
 
+@pytest.mark.parametrize("name", ["action", "actor", "target_type", "target_id", "ip_address"])
+def test_a_huge_audit_filter_gets_a_message(app, make_user, name):
+    client = signed_in_client(app, make_user("root", roles=("admin",)))
+    response = client.get(f"/admin/audit?{name}=" + "x" * 100_000)
+    assert response.status_code == 422
+    assert "Keep it under 200 characters." in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "0000-01-01", "10000-01-01"])
 def test_extreme_dates_in_the_audit_log_get_a_message(app, make_user, day):
     client = signed_in_client(app, make_user("root", roles=("admin",)))

@@ -147,15 +147,19 @@ class PasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[InputRequired(_l("Give the new password."))])
 
 
+_short_filter = Length(max=200, message=_l("Keep it under %(max)d characters."))
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter
 
-    action = StringField(_l("Action"), filters=[_strip])
-    actor = StringField(_l("By (user name)"), filters=[_strip])
-    target_type = StringField(_l("Target type"), filters=[_strip])
-    target_id = StringField(_l("Target id"), filters=[_strip])
-    ip_address = StringField(_l("IP address"), filters=[_strip])
+    # Filters are short: a 100,000-character prefix is too complex a LIKE pattern for SQLite.
+    action = StringField(_l("Action"), filters=[_strip], validators=[_short_filter])
+    actor = StringField(_l("By (user name)"), filters=[_strip], validators=[_short_filter])
+    target_type = StringField(_l("Target type"), filters=[_strip], validators=[_short_filter])
+    target_id = StringField(_l("Target id"), filters=[_strip], validators=[_short_filter])
+    ip_address = StringField(_l("IP address"), filters=[_strip], validators=[_short_filter])
     start = DateField(_l("From"), validators=[Optional(), calendar_date])
     end = DateField(_l("To (inclusive)"), validators=[Optional(), calendar_date])
 
