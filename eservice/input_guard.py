@@ -10,8 +10,13 @@ carriage return and line feed are ordinary text and pass. What is refused gets 4
 language saying what to fix, or the error format of a machine interface at its addresses
 (:func:`eservice.errors.register_api_errors`).
 
-A view that reads its raw body itself (the LINE webhook: LINE signs it, and a chat message is cleaned when
-processed) is marked with :func:`checks_own_body`; its query string is still checked.
+A view that reads and checks its body itself is marked with :func:`checks_own_body`; its address and query
+string are still checked. These are the LINE webhook (LINE signs the raw body, and a chat's text is cleaned
+when processed) and the Open311 API (its body is capped at a few kB before it is read, and it refuses control
+characters itself, naming the parameter, in the spec's error format).
+
+Out-of-range input is bounded here too: ids in addresses (:class:`BoundedIntConverter`, every ``<int:...>``),
+numbers read from a request (:func:`bounded_int`) and dates in forms (:func:`calendar_date`).
 """
 
 import re
