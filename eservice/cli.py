@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from .domain import policy
+from .domain import organisation, policy
 from .domain import roles as staff_roles
 from .domain.measures import load_measures_data
 from .domain.reference import load_reference_data
@@ -22,9 +22,13 @@ def init_command():
     upgrade()
     report = load_reference_data(db.session, current_app.config["REFERENCE_DATA"])
     load_measures_data(db.session, current_app.config["REFERENCE_DATA"], report)  # the seed's measures report
+    org = organisation.current(db.session)
+    since = organisation.settle_in_use_since(db.session, org) if org is not None else None
     db.session.commit()
     added = ", ".join(f"{n} {kind}" for kind, n in report.added.items()) or "nothing new"
     click.echo(f"Database is at the current schema; reference data: {added}.")
+    if since is not None:
+        click.echo(f"The e-Service is in use since {since.isoformat()} (editable in the organisation settings).")
     admins = policy.administrators(db.session)
     if admins:
         click.echo(f"Administrators: {', '.join(u.username for u in admins)}. Staff sign in at /staff/login.")

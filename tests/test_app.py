@@ -64,6 +64,27 @@ def test_init_builds_schema_loads_reference_data_and_is_idempotent(fresh_app):
         assert db.session.scalar(select(Category.resolve_days).where(Category.code == "road")) == 20
 
 
+def test_init_sets_the_go_live_date_once_and_keeps_an_administrators_correction(fresh_app):
+    from datetime import date
+
+    from eservice.domain.thai import bangkok_today
+
+    app = fresh_app()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["init"])
+    assert first.exit_code == 0, first.output
+    today = bangkok_today()
+    assert f"in use since {today.isoformat()}" in first.output
+    with app.app_context():
+        org = db.session.scalar(select(Organisation))
+        assert org.in_use_since == today  # a new installation: no case before today
+        org.in_use_since = date(2024, 10, 1)  # corrected by an administrator
+        db.session.commit()
+    assert runner.invoke(args=["init"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(Organisation.in_use_since)) == date(2024, 10, 1)
+
+
 def test_migrations_match_the_models(fresh_app):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

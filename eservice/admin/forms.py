@@ -53,6 +53,7 @@ class OrganisationForm(FlaskForm):
     executive_title_en = StringField(_l("The executive's title (English)"), filters=[_strip])
     tracking_prefix = StringField(_l("Tracking code prefix"), filters=[_strip],
                                   validators=[InputRequired(_l("Give the tracking prefix, for example BPT."))])
+    in_use_since = DateField(_l("In use since"), validators=[Optional()])
 
 
 class LogoForm(FlaskForm):

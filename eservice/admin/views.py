@@ -104,7 +104,7 @@ def settings():
             "name_th", "name_en", "address_th", "address_en", "phone", "email", "website", "line_id", "line_url",
             "facebook_name", "facebook_url", "office_hours_th", "office_hours_en",
             "executive_title_th", "executive_title_en",
-            "tracking_prefix")})
+            "tracking_prefix")}, in_use_since=form.in_use_since.data)
         with saving(form, done=_("Settings saved.")) as saved:
             if not admin_rules.save_organisation(db.session, _organisation(), data, by=acting()):
                 saved.say(_("Nothing was changed."))

@@ -24,7 +24,7 @@ from . import accounts, audit, policy, roles
 from .audit import By
 from .case_types import CASE_TYPES
 from .errors import DomainError
-from .thai import BE_OFFSET, is_valid_phone
+from .thai import BE_OFFSET, bangkok_today, is_valid_phone
 
 CODE_RE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,79}")
@@ -101,6 +101,7 @@ class OrganisationInput:
     executive_title_th: str = ""
     executive_title_en: str = ""
     tracking_prefix: str = ""
+    in_use_since: date | None = None
 
 
 def save_organisation(session: Session, org: Organisation, data: OrganisationInput, *, by: By) -> dict:
@@ -136,6 +137,13 @@ def save_organisation(session: Session, org: Organisation, data: OrganisationInp
         "executive_title_en": _optional(data.executive_title_en, field="executive_title_en"),
         "tracking_prefix": prefix,
     }
+    if data.in_use_since is not None:
+        # Statistics before this day say "no data": a date in the future or before computers would hide
+        # real figures or invent a period of zeros.
+        if data.in_use_since.year < 2000 or data.in_use_since > bangkok_today():
+            raise DomainError(_l("The e-Service's first day of use is a day between 2000 and today."),
+                              field="in_use_since")
+        values["in_use_since"] = data.in_use_since
     return _audited(session, by, "admin.organisation.update", "organisation", org, apply(org, values))
 
 

@@ -40,6 +40,9 @@ class Organisation(Model):
     service_standard_en: Mapped[str] = mapped_column(Text, default="")
     pdpa_notice_th: Mapped[str] = mapped_column(Text, default="")
     pdpa_notice_en: Mapped[str] = mapped_column(Text, default="")
+    # The day the e-Service went into use (Bangkok date). Statistics and reports say "no data" for periods
+    # before it rather than "0": nothing was recorded then, which is not the same as nothing happening.
+    in_use_since: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     def service_standard(self, locale: str) -> str:
         return self.service_standard_en if locale == "en" and self.service_standard_en else self.service_standard_th
