@@ -17,10 +17,9 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .models import CalendarYear, Category, Channel, Division, Organisation, Village
+from .models import Category, Channel, Division, Organisation, Village
 
-# CalendarYear: the staff pages' warning about days off not loaded (eservice.templating).
-REFERENCE_MODELS = (Organisation, Category, Channel, Division, Village, CalendarYear)
+REFERENCE_MODELS = (Organisation, Category, Channel, Division, Village)
 
 _lock = threading.Lock()
 _generation = 0  # moves on at every committed change: every app's values are then stale

@@ -24,10 +24,8 @@ def _calendar_gap():
     if "calendar_gap" not in g:
         from .domain import days_off
         from .extensions import db
-        from .reference_cache import cached
 
-        today = thai.bangkok_today()
-        g.calendar_gap = cached(("calendar_gap", today), lambda: days_off.coverage_gap(db.session, today))
+        g.calendar_gap = days_off.coverage_gap(db.session, thai.bangkok_today())  # one primary-key query
     return g.calendar_gap
 
 

@@ -53,7 +53,7 @@ SYNC_LOCK_KEY = 7_311_002  # names the advisory lock of a sync on PostgreSQL (au
 
 # Why a case's dates moved (CaseEvent.data["why"]).
 WHY_SYNC = "sync"
-WHY_ADMIN = "admin"
+WHY_ADMIN = "administrator"
 
 
 def package_version() -> str:
@@ -336,7 +336,7 @@ def recompute_open_cases(session: Session, before: set[date], after: set[date], 
             continue
         window_start = min(filed_on, start)
         window_end = max(d for pair in (ack, resolve) if pair for d in pair)
-        days = sorted(d for d in changed if window_start < d <= window_end)
+        days = sorted(d for d in changed if window_start < d <= window_end and d.weekday() < 5)
         if ack:
             case.ack_due = ack[1]
         if resolve:
