@@ -299,6 +299,39 @@ def test_the_worker_keeps_a_year_ahead(app):
         assert days_off.keep_ahead(db.session, now=at_bangkok(date(2027, 11, 1))).years == []
 
 
+def test_the_running_worker_loads_a_missing_year(app):
+    import threading
+    import time as clock_time
+
+    from eservice.notifications.worker import run_worker
+
+    next_year = bangkok_today().year + 1
+    unload(app, next_year)
+    app.config.update(WORKER_POLL_SECONDS=0.2)
+    stop = threading.Event()
+
+    def work():
+        with app.app_context():
+            run_worker(stop=stop, sla=False)
+
+    def loaded():
+        with app.app_context():
+            try:
+                return next_year in days_off.loaded_years(db.session)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    deadline = clock_time.monotonic() + 30
+    while not loaded() and clock_time.monotonic() < deadline:
+        clock_time.sleep(0.1)
+    stop.set()
+    thread.join(timeout=30)
+    assert loaded()
+    assert date(next_year, 4, 13) in days_off_of(app)
+
+
 # --- the warning on staff and admin pages ---------------------------------------------------------------
 
 
