@@ -79,6 +79,7 @@ class Defaults:
     OUTBOX_CLAIM_SECONDS = 600  # a worker that died holding mails gives them up after this long
     WORKER_POLL_SECONDS = 5  # the worker looks for new mail this often
     SLA_CHECK_INTERVAL_SECONDS = 900  # the worker runs sla-check this often
+    CALENDAR_CHECK_INTERVAL_SECONDS = 3600  # the worker loads any missing year of days off this often
     DIGEST_HOUR = 7  # Bangkok hour from which heads who opted in get their daily digest (working days)
 
     # --- LINE Official Account (issue 12: eservice/line, eservice/domain/line) ------------------------

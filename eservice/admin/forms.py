@@ -123,6 +123,16 @@ class HolidayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired(_l("Give the date of the holiday."))])
     name = StringField(_l("Name"), filters=[_strip], validators=[
         InputRequired(_l("Name the holiday.")), Length(max=200, message=_l("Keep it under %(max)d characters."))])
+    name_en = StringField(_l("Name (English)"), filters=[_strip], validators=[
+        Length(max=200, message=_l("Keep it under %(max)d characters."))])
+
+
+class HolidaySyncForm(FlaskForm):
+    """Load a year's official days off from the holidays package now."""
+
+    year = IntegerField(_l("Year (B.E.)"), validators=[
+        InputRequired(_l("Give the year as a whole number.")),
+        NumberRange(min=-100000, max=100000, message=_l("Give the year as a whole number."))])
 
 
 class HolidayImportForm(FlaskForm):

@@ -2,18 +2,18 @@
 audit log. Thin views: parse, call the domain (which audits the change) in one unit of work, redirect."""
 
 import json
-from datetime import date
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from ..auth import permission_required
 from ..domain import administration as admin_rules
-from ..domain import audit, policy, roles
+from ..domain import audit, days_off, policy, roles
 from ..domain.case_types import CASE_TYPES
 from ..domain.errors import DomainError
 from ..domain.organisation import current as current_organisation
@@ -21,7 +21,18 @@ from ..domain.roles import Role
 from ..domain.thai import bangkok_today
 from ..extensions import db
 from ..i18n import current_locale
-from ..models import Case, Category, Channel, Division, Holiday, Organisation, User, Village
+from ..models import (
+    CalendarYear,
+    Case,
+    Category,
+    Channel,
+    Division,
+    Holiday,
+    HolidaySource,
+    Organisation,
+    User,
+    Village,
+)
 from ..models.reference import village_label
 from ..web import acting, saving
 from . import bp
@@ -32,6 +43,7 @@ from .forms import (
     DivisionForm,
     HolidayForm,
     HolidayImportForm,
+    HolidaySyncForm,
     LogoForm,
     OrganisationForm,
     PasswordForm,
@@ -79,7 +91,8 @@ def index():
         "divisions": db.session.scalar(select(func.count()).select_from(Division)),
         "categories": db.session.scalar(select(func.count()).select_from(Category).where(Category.active.is_(True))),
         "users": db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))),
-        "holidays": db.session.scalar(select(func.count()).select_from(Holiday).where(Holiday.day >= bangkok_today())),
+        "holidays": db.session.scalar(select(func.count()).select_from(Holiday).where(
+            Holiday.day >= bangkok_today(), days_off.days_off_clause())),
     }
     return render_template(
         "admin/index.html",
@@ -323,17 +336,24 @@ def _holiday_year() -> int:
     return bangkok_today().year
 
 
-def _holidays_page(form=None, import_form=None, import_errors=None, status=200):
+def _holidays_page(form=None, import_form=None, import_errors=None, sync_form=None, status=200):
     year = _holiday_year()
-    rows = db.session.scalars(
-        select(Holiday).where(Holiday.day >= date(year, 1, 1), Holiday.day < date(year + 1, 1, 1))
-        .order_by(Holiday.day)).all()
-    years = sorted({d.year for d in db.session.scalars(select(Holiday.day))} | {bangkok_today().year})
+    rows = days_off.year_rows(db.session, year)
+    loaded = db.session.get(CalendarYear, year)
+    years = sorted({d.year for d in db.session.scalars(select(Holiday.day))} | set(days_off.loaded_years(db.session))
+                   | {bangkok_today().year, bangkok_today().year + 1})
     return render_template(
-        "admin/holidays.html", holidays=rows, year=year, years=years,
+        "admin/holidays.html", holidays=[h for h in rows if h.is_day_off],
+        removed=[h for h in rows if not h.is_day_off], year=year, years=years, loaded=loaded,
         form=form or HolidayForm(), import_form=import_form or HolidayImportForm(prefix="import"),
-        import_errors=import_errors or [],
+        sync_form=sync_form or HolidaySyncForm(prefix="sync", year=year + 543),
+        import_errors=import_errors or [], Source=HolidaySource,
     ), status
+
+
+def _moved_message(moved: int) -> str:
+    return ngettext("%(num)d open case had its due dates moved; its timeline says why.",
+                    "%(num)d open cases had their due dates moved; their timelines say why.", moved) if moved else ""
 
 
 @bp.route("/holidays")
@@ -347,9 +367,10 @@ def holidays():
 def holiday_add():
     form = HolidayForm()
     if form.validate_on_submit():
-        with saving(form, done=_("Holiday added. Cases filed from now on count it; due dates already given stay "
-                                 "as they were.")) as saved:
-            admin_rules.add_holiday(db.session, form.day.data, form.name.data, by=acting())
+        with saving(form) as saved:
+            moved = admin_rules.add_holiday(db.session, form.day.data, form.name.data,
+                                            name_en=form.name_en.data or "", by=acting())[1]
+            saved.say(" ".join(filter(None, [_("Day off added."), _moved_message(moved)])))
         if saved:
             return redirect(url_for("admin.holidays", year=form.day.data.year))
     return _holidays_page(form=form, status=422)
@@ -360,10 +381,41 @@ def holiday_add():
 def holiday_delete(holiday_id):
     holiday = db.session.get(Holiday, holiday_id) or abort(404)
     year = holiday.day.year
-    with saving(done=_("Holiday removed.")):
+    with saving() as saved:
         holiday = db.session.get(Holiday, holiday_id) or abort(404)
-        admin_rules.remove_holiday(db.session, holiday, by=acting())
+        moved = admin_rules.remove_holiday(db.session, holiday, by=acting())
+        saved.say(" ".join(filter(None, [_("Day off removed. A sync of the calendar will not bring it back."),
+                                         _moved_message(moved)])))
     return redirect(url_for("admin.holidays", year=year))
+
+
+@bp.route("/holidays/<int:holiday_id>/restore", methods=["POST"])
+@permission_required(policy.can_administer)
+def holiday_restore(holiday_id):
+    holiday = db.session.get(Holiday, holiday_id) or abort(404)
+    year = holiday.day.year
+    with saving() as saved:
+        holiday = db.session.get(Holiday, holiday_id) or abort(404)
+        moved = admin_rules.restore_holiday(db.session, holiday, by=acting())
+        saved.say(" ".join(filter(None, [_("The day is a day off again."), _moved_message(moved)])))
+    return redirect(url_for("admin.holidays", year=year))
+
+
+@bp.route("/holidays/sync", methods=["POST"])
+@permission_required(policy.can_administer)
+def holiday_sync():
+    form = HolidaySyncForm(prefix="sync")
+    if form.validate_on_submit():
+        year = form.year.data - 543 if form.year.data > 2400 else form.year.data
+        with saving(form) as saved:
+            result = admin_rules.sync_holidays(db.session, year, by=acting())
+            saved.say(" ".join(filter(None, [
+                _("Official days off of %(year)d loaded: %(added)d added, %(removed)d taken out.", year=year + 543,
+                  added=sum(1 for c in result.changes if c.off), removed=sum(1 for c in result.changes if not c.off)),
+                _moved_message(len(result.moved))])))
+        if saved:
+            return redirect(url_for("admin.holidays", year=year))
+    return _holidays_page(sync_form=form, status=422)
 
 
 @bp.route("/holidays/import", methods=["POST"])
@@ -392,8 +444,9 @@ def holiday_import():
         added = admin_rules.import_holidays(db.session, text, by=acting())  # checked again under the lock
         if added.errors:
             raise ImportRefused()
-        saved.say(_("%(added)d holidays added; %(skipped)d were in the calendar already.", added=len(added.to_add),
-                    skipped=len(added.already)))
+        saved.say(" ".join(filter(None, [
+            _("%(added)d holidays added; %(skipped)d were in the calendar already.", added=len(added.to_add),
+              skipped=len(added.already)), _moved_message(added.moved)])))
     if not saved:
         return _holidays_page(import_form=form, import_errors=added.errors, status=422)
     return redirect(url_for("admin.holidays", year=(added.to_add or [(bangkok_today(), "")])[0][0].year))

@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
@@ -418,35 +418,58 @@ def parse_holiday_date(text: str) -> date:
         raise DomainError(_l("There is no such date: %(text)s.", text=text.strip()), field="day") from None
 
 
-def add_holiday(session: Session, day: date, name: str, *, by: By) -> Holiday:
+def add_holiday(session: Session, day: date, name: str, *, by: By, name_en: str = "",
+                now: datetime | None = None) -> tuple[Holiday, int]:
+    """An administrator's day off (see eservice.domain.days_off): open cases it falls inside are moved.
+    Returns the day and how many cases moved."""
+    from . import days_off
+
     name = _required(name, _l("Name the holiday."), field="name")
-    if session.scalar(select(Holiday).where(Holiday.day == day)):
-        raise DomainError(_l("%(day)s is in the calendar already.", day=day.isoformat()), field="day")
-    holiday = Holiday(day=day, name=name)
-    session.add(holiday)
-    session.flush()
-    audit.change(session, by, "admin.holiday.create", target_type="holiday", target_id=holiday.id,
-                 details={"day": holiday.day, "name": holiday.name})
-    return holiday
+    name_en = (name_en or "").strip()
+    if len(name) > 200 or len(name_en) > 200:
+        raise DomainError(_l("Keep it under %(max)d characters.", max=200), field="name")
+    holiday, moved = days_off.add_day(session, day, name, name_en=name_en, by=by, now=now)
+    return holiday, len(moved)
 
 
-def remove_holiday(session: Session, holiday: Holiday, *, by: By) -> None:
-    audit.change(session, by, "admin.holiday.delete", target_type="holiday", target_id=holiday.id,
-                 details={"day": holiday.day, "name": holiday.name})
-    session.delete(holiday)
-    session.flush()
+def remove_holiday(session: Session, holiday: Holiday, *, by: By, now: datetime | None = None) -> int:
+    """Take a day out of the days off; it stays out through every sync (see eservice.domain.days_off).
+    Returns how many open cases moved."""
+    from . import days_off
+
+    return len(days_off.remove_day(session, holiday, by=by, now=now))
 
 
-def import_holidays(session: Session, text: str, *, by: By) -> "HolidayImport":
+def restore_holiday(session: Session, holiday: Holiday, *, by: By, now: datetime | None = None) -> int:
+    """Undo a removal: the package's day is a day off again. Returns how many open cases moved."""
+    from . import days_off
+
+    return len(days_off.restore_day(session, holiday, by=by, now=now))
+
+
+def sync_holidays(session: Session, year: int, *, by: By, now: datetime | None = None):
+    """Load the official days off of ``year`` from the holidays package now (administrators' page)."""
+    from . import days_off
+
+    if not days_off.FIRST_YEAR <= year <= days_off.LAST_YEAR:
+        raise DomainError(_l("Choose a year from %(first)d to %(last)d.", first=days_off.FIRST_YEAR + BE_OFFSET,
+                             last=days_off.LAST_YEAR + BE_OFFSET), field="year")
+    return days_off.sync(session, [year], by=by, now=now)
+
+
+def import_holidays(session: Session, text: str, *, by: By, now: datetime | None = None) -> "HolidayImport":
     """Add every new day of a CSV, or none when any line is wrong (the result then lists the errors)."""
+    from . import days_off
+
     result = read_holiday_csv(session, text)
     if result.errors:
         return result
-    for day, name in result.to_add:
-        session.add(Holiday(day=day, name=name))
-    session.flush()
-    audit.change(session, by, "admin.holiday.import", target_type="holiday",
-                 details={"added": [[d, n] for d, n in result.to_add], "already_there": result.already})
+    moved = days_off.add_days(session, result.to_add, now=now)
+    result.moved = len(moved)
+    details: dict = {"added": [[d, n] for d, n in result.to_add], "already_there": result.already}
+    if moved:
+        details["cases_moved"] = [m.code for m in moved]
+    audit.change(session, by, "admin.holiday.import", target_type="holiday", details=details)
     return result
 
 
@@ -455,6 +478,7 @@ class HolidayImport:
     to_add: list[tuple[date, str]] = field(default_factory=list)
     already: list[date] = field(default_factory=list)
     errors: list[tuple[int, object]] = field(default_factory=list)  # (line number, message)
+    moved: int = 0  # open cases whose due dates moved
 
 
 MAX_IMPORT_LINES = 1000
@@ -464,7 +488,9 @@ def read_holiday_csv(session: Session, text: str) -> HolidayImport:
     """Lines ``date,name`` (a header line is allowed). Every line is checked before anything is added;
     a date already in the calendar is skipped, a date twice in the file is an error."""
     result = HolidayImport()
-    known = set(session.scalars(select(Holiday.day)))
+    from .clock import days_off_clause
+
+    known = set(session.scalars(select(Holiday.day).where(days_off_clause())))
     seen: dict[date, int] = {}
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     if len(rows) > MAX_IMPORT_LINES:

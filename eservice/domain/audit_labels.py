@@ -22,6 +22,8 @@ LABELS = {
     "admin.organisation.logo_remove": _l("Logo removed"),
     "admin.organisation.texts": _l("Public texts changed"),
     "admin.holiday.import": _l("Days off imported"),
+    "admin.holiday.restore": _l("Day off put back"),
+    "holiday.sync": _l("Official days off loaded"),
     "admin.ita.update": _l("ITA scores changed"),
     "outbox.retry": _l("Mail sent again"),
 }

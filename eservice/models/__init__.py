@@ -2,7 +2,7 @@
 
 from .audit import AuditEntry
 from .case import Attachment, Case, CaseEvent, Rating, Reporter, TrackingSequence
-from .reference import Category, Channel, Division, Holiday, Organisation, Village
+from .reference import CalendarYear, Category, Channel, Division, Holiday, HolidaySource, Organisation, Village
 from .user import User, user_divisions
 
 # Modules whose tables register themselves; import their classes from the module itself.
@@ -10,6 +10,7 @@ from . import canned, line, measures, open311, outbox, pending  # noqa: E402,F40
 
 __all__ = [
     "AuditEntry",
+    "CalendarYear",
     "Attachment",
     "Case",
     "CaseEvent",
@@ -17,6 +18,7 @@ __all__ = [
     "Channel",
     "Division",
     "Holiday",
+    "HolidaySource",
     "Organisation",
     "Rating",
     "Reporter",
