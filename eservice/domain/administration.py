@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Category, Channel, Division, Holiday, Organisation, User, Village
-from . import accounts, audit, policy, roles
+from . import accounts, audit, policy, roles, sign_in
 from .audit import By
 from .case_types import CASE_TYPES
 from .errors import DomainError
@@ -586,7 +586,8 @@ def reset_password(session: Session, user: User, password: str, *, by: By) -> No
     if accounts.password_problem(password or ""):
         raise DomainError(_l("Use at least %(n)d characters.", n=accounts.MIN_PASSWORD_LENGTH), field="password")
     accounts.set_password(user, password)
-    user.failed_logins = 0
-    user.locked_until = None
+    # Whoever knew the old password is signed out everywhere, and the name no longer waits.
+    sign_in.end_sessions(user)
+    sign_in.clear_slowdowns(session, user)
     audit.change(session, by, "admin.user.password", target_type="user", target_id=user.id,
                  details={"username": user.username})
