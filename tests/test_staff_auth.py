@@ -1,7 +1,6 @@
 """Staff sign-in: the form, one message for every failure, lockout, rate limit, cookie flags, sign-out,
 changing the password, and where one lands afterwards."""
 
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
