@@ -8,7 +8,7 @@ from eservice.models import RoleRequest, User
 from eservice.models.outbox import OutboxMessage
 
 from .factories import audit_entries, make_user, new_case
-from .web import english, post, signed_in_client, token_for
+from .web import english, post, signed_in_client
 
 
 def roles_of(app, user_id) -> set[str]:
@@ -47,6 +47,11 @@ def _edit(client, user_id, roles, **extra):
     data = {"display_name": extra.pop("display_name", "x"), "roles": roles, "locale": "en", "active": "y",
             "division_ids": extra.pop("division_ids", []), **extra}
     return post(client, f"/admin/users/{user_id}", data)
+
+
+def decide(client, request_id, decision):
+    return post(client, f"/staff/integrity/membership/{request_id}/{decision}",
+                token_page="/staff/integrity/membership")
 
 
 def _division_id(app, code="engineering"):
@@ -91,7 +96,7 @@ def test_a_grant_waits_for_a_member_and_the_unit_is_told(app):
     keeper = signed_in_client(app, ids["keeper"])
     page = keeper.get("/staff/integrity/membership").get_data(as_text=True)
     assert f'id="request-{pending.id}"' in page and "Join the integrity unit" in page
-    response = post(keeper, f"/staff/integrity/membership/{pending.id}/confirm", token_page="/staff/integrity/membership")
+    response = decide(keeper, pending.id, "confirm")
     assert response.status_code == 302
     assert "integrity" in roles_of(app, ids["somchai"])
     assert requests(app)[0].state == "confirmed" and requests(app)[0].decided_by_id == ids["keeper"]
@@ -109,7 +114,7 @@ def test_a_member_who_asked_cannot_confirm_their_own_request(app):
     [pending] = requests(app)
     page = client.get("/staff/integrity/membership").get_data(as_text=True)
     assert "Another member of the unit decides this one." in page
-    response = post(client, f"/staff/integrity/membership/{pending.id}/confirm", token_page="/staff/integrity/membership")
+    response = decide(client, pending.id, "confirm")
     assert response.status_code == 302 and "integrity" not in roles_of(app, ids["somchai"])
     assert requests(app)[0].state == "pending"
 
@@ -120,12 +125,12 @@ def test_a_declined_request_changes_nothing(app):
     _edit(root, ids["somchai"], ["officer", "integrity"], division_ids=[_division_id(app)])
     [pending] = requests(app)
     keeper = signed_in_client(app, ids["keeper"])
-    post(keeper, f"/staff/integrity/membership/{pending.id}/decline", token_page="/staff/integrity/membership")
+    decide(keeper, pending.id, "decline")
     assert "integrity" not in roles_of(app, ids["somchai"]) and requests(app)[0].state == "declined"
     assert len(audit_entries(app, "integrity.decline")) == 1
     # Decided once: a second decision is refused.
     second = signed_in_client(app, ids["second"])
-    post(second, f"/staff/integrity/membership/{pending.id}/confirm", token_page="/staff/integrity/membership")
+    decide(second, pending.id, "confirm")
     assert "integrity" not in roles_of(app, ids["somchai"])
 
 
@@ -140,10 +145,10 @@ def test_leaving_the_unit_needs_a_member_too(app):
     [pending] = requests(app)
     assert not pending.grant
     second = signed_in_client(app, ids["second"])  # the person it is about
-    post(second, f"/staff/integrity/membership/{pending.id}/confirm", token_page="/staff/integrity/membership")
+    decide(second, pending.id, "confirm")
     assert "integrity" in roles_of(app, ids["second"])
     keeper = signed_in_client(app, ids["keeper"])
-    post(keeper, f"/staff/integrity/membership/{pending.id}/confirm", token_page="/staff/integrity/membership")
+    decide(keeper, pending.id, "confirm")
     assert roles_of(app, ids["second"]) == {"executive"}
 
 

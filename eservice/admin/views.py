@@ -518,7 +518,8 @@ def audit_log():
     if valid:
         query = audit.AuditQuery(**{name: getattr(form, name).data or "" for name in (
             "action", "actor", "target_type", "target_id", "ip_address")}, start=form.start.data, end=form.end.data)
-        result = audit.search(db.session, query, page=page if 0 < page < 10**9 else 1, page_size=AUDIT_PAGE_SIZE)
+        result = audit.search(db.session, query, page=page if 0 < page < 10**9 else 1, page_size=AUDIT_PAGE_SIZE,
+                              full=policy.can_read_confidential_audit_entries(current_user))
     verification = audit.verify(db.session) if request.args.get("verify") == "1" else None
     args = {k: v for k, v in request.args.items() if k not in ("page", "verify") and v}
     return render_template(
