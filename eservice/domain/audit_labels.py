@@ -14,6 +14,7 @@ LABELS = {
     "case.denied": _l("Case refused to an officer"),
     "login.success": _l("Signed in"),
     "login.failed": _l("Wrong password"),
+    "login.locked": _l("Sign-in paused after wrong passwords"),  # entries from before sign-ins were slowed
     "login.slowed": _l("Sign-in slowed down after wrong passwords"),
     "logout": _l("Signed out"),
     "logout.everywhere": _l("Signed out everywhere"),
