@@ -152,10 +152,11 @@ def _is_known_address(session: Session, user: User | None, ip: str, limits: Limi
     """The account signed in from this address recently: the per-name count does not hold it back."""
     if user is None or not ip:
         return False
-    return session.scalar(
-        select(func.count()).select_from(AuditEntry).where(
+    found = session.scalar(
+        select(AuditEntry.id).where(
             AuditEntry.action == "login.success", AuditEntry.actor_id == user.id, AuditEntry.ip_address == ip,
-            AuditEntry.created_at >= now - limits.known_address_for)) > 0
+            AuditEntry.created_at >= now - limits.known_address_for).limit(1))
+    return found is not None
 
 
 def authenticate(session: Session, username: str, password: str, *, ip: str = "",
