@@ -1,6 +1,10 @@
 """Nobody grants themselves a role; joining or leaving the integrity unit needs a member's confirmation,
 is audited, and every member is told by mail (issue 9, item 8)."""
 
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from eservice.extensions import db
@@ -209,3 +213,37 @@ def test_the_cli_makes_the_first_member(app):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == "first")).roles == "integrity"
+
+
+# --- any set of roles, for oneself or another: nobody gains a role alone, the integrity role never directly --
+
+ROLE_VALUES = ["officer", "head", "integrity", "admin", "executive", "bogus", "", "integrity " * 3]
+
+
+@settings(max_examples=int(os.environ.get("ROLES_FUZZ_EXAMPLES", "25")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(chosen=st.lists(st.sampled_from(ROLE_VALUES), max_size=6), own=st.booleans(), active=st.booleans(),
+       with_division=st.booleans())
+def test_any_roles_posted_never_grant_a_role_alone(app, chosen, own, active, with_division):
+    root = _user_id(app, "root") or make_user(app, "root", roles=("admin",))
+    other = _user_id(app, "other") or make_user(app, "other", roles=("executive",))
+    target = root if own else other
+    before = roles_of(app, target)
+    client = signed_in_client(app, root)
+    data = {"display_name": "x", "roles": chosen, "locale": "en",
+            "division_ids": [_division_id(app)] if with_division else []}
+    if active:
+        data["active"] = "y"
+    response = post(client, f"/admin/users/{target}", data)
+    assert response.status_code in (302, 422), response.status_code
+    after = roles_of(app, target)
+    if own:
+        assert after <= before  # nobody gives themselves anything
+    assert ("integrity" in after) == ("integrity" in before)  # never without a member's confirmation
+    if response.status_code == 422:
+        assert after == before  # refused: nothing half-saved
+
+
+def _user_id(app, name):
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.username == name))
