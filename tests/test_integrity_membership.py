@@ -207,12 +207,18 @@ def test_the_membership_mail_renders_in_both_languages(app):
         db.session.rollback()
 
 
-def test_the_cli_makes_the_first_member(app):
+def test_the_cli_makes_the_first_member_and_the_unit_is_told(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-user", "first", "--role", "integrity", "--password", "a long enough password"])
+    result = runner.invoke(args=["create-user", "first", "--role", "integrity", "--password", "a long enough password",
+                                 "--email", "first@borplathong.go.th"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == "first")).roles == "integrity"
+    result = runner.invoke(args=["create-user", "second", "--role", "integrity", "--password", "a long enough password",
+                                 "--email", "second@borplathong.go.th"])
+    assert result.exit_code == 0, result.output
+    told = [m.recipient for m in membership_mails(app) if m.data["change"] == "created"]
+    assert sorted(told) == ["first@borplathong.go.th", "first@borplathong.go.th", "second@borplathong.go.th"]
 
 
 # --- any set of roles, for oneself or another: nobody gains a role alone, the integrity role never directly --

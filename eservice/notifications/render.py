@@ -61,6 +61,7 @@ MEMBERSHIP_TEXT = {
                            "integrity unit."),
     ("declined", False): _l("%(by)s declined the request of %(requested_by)s for %(member)s to leave the "
                             "integrity unit."),
+    ("created", None): _l("%(member)s was made a member of the integrity unit on the server's command line."),
     ("deactivated", None): _l("%(by)s switched off the account of %(member)s, a member of the integrity unit."),
     ("reactivated", None): _l("%(by)s switched the account of %(member)s, a member of the integrity unit, on "
                               "again."),
