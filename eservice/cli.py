@@ -86,6 +86,12 @@ def create_user_command(username, roles, divisions, display_name, email, passwor
     audit.record(db.session, "user.create", target_type="user", target_id=user.id,
                  details={"username": user.username, "roles": staff_roles.names_of(user), "divisions": list(divisions),
                           "via": "cli"})
+    from .domain import integrity_membership, policy
+
+    if policy.holds_integrity_role(user):
+        # The command line may make members of the integrity unit (its first ones, at installation): the unit,
+        # and the new member, are told as of any other change to its membership.
+        integrity_membership.tell_the_unit(db.session, "created", user, by=None)
     db.session.commit()
     click.echo(f"Created {user.username} ({' '.join(staff_roles.names_of(user))}).")
 

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth import permission_required
 from ..domain import administration as admin_rules
-from ..domain import audit, days_off, policy, roles
+from ..domain import audit, days_off, integrity_membership, policy, roles
 from ..domain.case_types import CASE_TYPES
 from ..domain.errors import DomainError
 from ..domain.organisation import current as current_organisation
@@ -487,6 +487,10 @@ def user_new():
         with saving(form) as saved:
             user = admin_rules.create_staff_user(db.session, _user_input(form), by=acting())
             saved.say(_("Account %(name)s created. Give them the password in person.", name=user.username))
+            if integrity_membership.pending_for(db.session, user) is not None:
+                saved.say(_("Account %(name)s created without the integrity role for now: a member of the unit "
+                            "confirms it first, and the unit has been told. Give them the password in person.",
+                            name=user.username))
         if saved:
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None,
@@ -506,14 +510,18 @@ def user_edit(user_id):
         form.division_ids.data = [d.id for d in user.divisions]
     if form.validate_on_submit():
         with saving(form, done=_("Account saved.")) as saved:
-            if not admin_rules.update_staff_user(db.session, db.session.get(User, user_id), _user_input(form),
-                                                 by=acting()):
+            changes = admin_rules.update_staff_user(db.session, db.session.get(User, user_id), _user_input(form),
+                                                    by=acting())
+            if not changes:
                 saved.say(_("Nothing was changed."))
+            elif "integrity_request" in changes:
+                saved.say(_("Account saved. The change to the integrity unit waits until a member of the unit "
+                            "confirms it; the unit has been told."))
         if saved:
             return redirect(url_for("admin.users"))
     user = db.session.get(User, user_id)
-    return render_template("admin/user_form.html", form=form, user=user,
-                           password_form=PasswordForm(prefix="pw")), _status(form)
+    return render_template("admin/user_form.html", form=form, user=user, password_form=PasswordForm(prefix="pw"),
+                           pending=integrity_membership.pending_for(db.session, user)), _status(form)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
@@ -534,7 +542,8 @@ def user_password(user_id):
     _user_choices(form)
     form.roles.data = roles.names_of(user)
     form.division_ids.data = [d.id for d in user.divisions]
-    return render_template("admin/user_form.html", form=form, user=user, password_form=password_form), 422
+    return render_template("admin/user_form.html", form=form, user=user, password_form=password_form,
+                           pending=integrity_membership.pending_for(db.session, user)), 422
 
 
 # --- canned replies (edited in the officer workspace) ----------------------------------------------
@@ -562,7 +571,8 @@ def audit_log():
     if valid:
         query = audit.AuditQuery(**{name: getattr(form, name).data or "" for name in (
             "action", "actor", "target_type", "target_id", "ip_address")}, start=form.start.data, end=form.end.data)
-        result = audit.search(db.session, query, page=page if 0 < page < 10**9 else 1, page_size=AUDIT_PAGE_SIZE)
+        result = audit.search(db.session, query, page=page if 0 < page < 10**9 else 1, page_size=AUDIT_PAGE_SIZE,
+                              full=policy.can_read_confidential_audit_entries(current_user))
     verification = audit.verify(db.session) if request.args.get("verify") == "1" else None
     args = {k: v for k, v in request.args.items() if k not in ("page", "verify") and v}
     return render_template(

@@ -20,12 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Category, Channel, Division, Holiday, Organisation, User, Village
-from . import accounts, audit, policy, roles
+from . import accounts, audit, integrity_membership, policy, roles, sign_in
 from .audit import By
 from .case_types import CASE_TYPES
 from .errors import DomainError
 from .thai import BE_OFFSET, bangkok_today, is_valid_phone
 
+INTEGRITY = roles.Role.INTEGRITY.value
 CODE_RE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,79}")
 PREFIX_RE = re.compile(r"[A-Z]{2,6}")
@@ -571,6 +572,9 @@ def create_staff_user(session: Session, data: UserInput, *, by: By) -> User:
         raise DomainError(_l("The user name %(name)s is taken.", name=username), field="username")
     divisions = _divisions(session, data.division_ids)
     roles = _check_roles(data.roles, divisions)
+    # The integrity role is never given here: a member of the unit confirms it first (integrity_membership).
+    wants_integrity = INTEGRITY in roles
+    roles = [r for r in roles if r != INTEGRITY]
     email = (data.email or "").strip()
     if email and not EMAIL_RE.fullmatch(email):
         raise DomainError(_l("Enter an email address like name@example.go.th."), field="email")
@@ -585,18 +589,31 @@ def create_staff_user(session: Session, data: UserInput, *, by: By) -> User:
     audit.change(session, by, "admin.user.create", target_type="user", target_id=user.id, details={
         "username": user.username, "roles": user.roles, "divisions": sorted(d.code for d in user.divisions),
         "active": user.active})
+    if wants_integrity:
+        integrity_membership.request_change(session, user, grant=True, by=by)
     return user
 
 
 def update_staff_user(session: Session, user: User, data: UserInput, *, by: By) -> dict:
+    """Save an account. Roles added to one's own account are refused; a change to the integrity role is not
+    made here but asked for (``changes["integrity_request"]``), for a member of the unit to decide."""
     divisions = _divisions(session, data.division_ids)
     new_roles = _check_roles(data.roles, divisions)
+    held = set(roles.names_of(user))
+    wants_integrity = INTEGRITY in new_roles
+    new_roles = sorted((set(new_roles) - {INTEGRITY}) | (held & {INTEGRITY}))
     if by.user is not None and user.id == by.user.id:
         if policy.can_administer(user) and roles.Role.ADMIN not in roles.parse(new_roles):
             raise DomainError(_l("You cannot remove your own administrator role; ask another administrator."),
                               field="roles")
         if not data.active:
             raise DomainError(_l("You cannot deactivate your own account."), field="active")
+    if by.user is not None and set(new_roles) - held and not policy.can_grant_roles_to(by.user, user):
+        raise DomainError(_l("You cannot give yourself a role; ask another administrator."), field="roles")
+    if wants_integrity != (INTEGRITY in held) and (
+            by.user is None or not policy.can_request_integrity_change(by.user, user)):
+        raise DomainError(_l("You cannot change your own membership of the integrity unit; ask another "
+                             "administrator."), field="roles")
     email = (data.email or "").strip()
     if email and not EMAIL_RE.fullmatch(email):
         raise DomainError(_l("Enter an email address like name@example.go.th."), field="email")
@@ -613,14 +630,26 @@ def update_staff_user(session: Session, user: User, data: UserInput, *, by: By) 
         user.divisions = divisions
         changes["divisions"] = [old_divisions, new_divisions]
     session.flush()
-    return _audited(session, by, "admin.user.update", "user", user, changes)
+    changes = _audited(session, by, "admin.user.update", "user", user, changes)
+    if "active" in changes and INTEGRITY in held:
+        # A member's account switched off or on again changes who can read sealed reports: the unit is told.
+        integrity_membership.tell_the_unit(session, "reactivated" if user.active else "deactivated", user,
+                                           by=by.user)
+    if wants_integrity != (INTEGRITY in held):
+        integrity_membership.request_change(session, user, grant=wants_integrity, by=by)
+        changes["integrity_request"] = "grant" if wants_integrity else "remove"
+    return changes
 
 
 def reset_password(session: Session, user: User, password: str, *, by: By) -> None:
+    if by.user is not None and not policy.can_reset_password_of(by.user, user):
+        raise DomainError(_l("Only an administrator who belongs to the integrity unit may set a new password "
+                             "for one of its members."), field="password")
     if accounts.password_problem(password or ""):
         raise DomainError(_l("Use at least %(n)d characters.", n=accounts.MIN_PASSWORD_LENGTH), field="password")
     accounts.set_password(user, password)
-    user.failed_logins = 0
-    user.locked_until = None
+    # Whoever knew the old password is signed out everywhere, and the name no longer waits.
+    sign_in.end_sessions(user)
+    sign_in.clear_slowdowns(session, user)
     audit.change(session, by, "admin.user.password", target_type="user", target_id=user.id,
                  details={"username": user.username})

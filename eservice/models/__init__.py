@@ -3,7 +3,7 @@
 from .audit import AuditEntry
 from .case import Attachment, Case, CaseEvent, Rating, Reporter, TrackingSequence
 from .reference import CalendarYear, Category, Channel, Division, Holiday, HolidaySource, Organisation, Village
-from .user import User, user_divisions
+from .user import RoleRequest, SignInThrottle, User, user_divisions
 
 # Modules whose tables register themselves; import their classes from the module itself.
 from . import canned, line, measures, open311, outbox, pending  # noqa: E402,F401  isort: skip
@@ -22,6 +22,8 @@ __all__ = [
     "Organisation",
     "Rating",
     "Reporter",
+    "RoleRequest",
+    "SignInThrottle",
     "TrackingSequence",
     "User",
     "Village",
