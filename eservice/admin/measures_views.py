@@ -318,7 +318,7 @@ def ita_edit():
 
 def _report_for_request():
     fiscal_year = _fiscal_year_arg()
-    digits = "thai" if request.args.get("digits") == "thai" else "arabic"
+    digits = request.args.get("digits") if request.args.get("digits") in ("thai", "arabic") else None
     locale = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
     if not rules.measures_of(db.session, fiscal_year):
         raise BadFiscalYear(_l("Fiscal year %(fy)d has no measures yet. Add them, or copy another year's, on the "
