@@ -20,7 +20,7 @@ from ..extensions import db
 @click.option("--format", "fmt", type=click.Choice(["docx", "html"]), default=None,
               help="docx (editable in Word) or html (printable); by default from the file's extension.")
 @click.option("-o", "--output", required=True, help="File to write; - writes HTML to standard output.")
-@click.option("--thai-digits", "digits", flag_value="thai", help="Every digit as a Thai digit (๐–๙): the default in Thai.")
+@click.option("--thai-digits", "digits", flag_value="thai", help="Thai digits (๐–๙), the default in Thai.")
 @click.option("--arabic-digits", "digits", flag_value="arabic", help="Every digit as an Arabic digit (0–9).")
 @click.option("--lang", type=click.Choice(["th", "en"]), default="th", help="Language of headings and trend words.")
 @with_appcontext

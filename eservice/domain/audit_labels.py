@@ -23,6 +23,8 @@ LABELS = {
     "admin.organisation.texts": _l("Public texts changed"),
     "admin.holiday.import": _l("Days off imported"),
     "admin.ita.update": _l("ITA scores changed"),
+    "admin.signoff.update": _l("Sign-off block of the measures report changed"),
+    "admin.complaint_summary.update": _l("Problems and improvements of the complaint-handling summary changed"),
     "outbox.retry": _l("Mail sent again"),
 }
 
