@@ -175,6 +175,11 @@ class SignOffForm(FlaskForm):
     approved_position = StringField(_l("Position of the approver"), filters=[_strip])
 
 
+class SummaryNoteForm(FlaskForm):
+    problems = TextAreaField(_l("Problems found"))
+    improvements = TextAreaField(_l("Improvements made"))
+
+
 class CopyMeasuresForm(FlaskForm):
     source = StringField(_l("Copy the measures of fiscal year"), filters=[_strip])
 
