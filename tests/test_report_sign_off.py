@@ -212,3 +212,33 @@ def test_any_text_in_the_sign_off_form_is_saved_whole_or_refused_whole(app, admi
         cleaned = {n: v.strip() for n, v in values.items()}
         assert after == cleaned or after == {n: v for n, v in cleaned.items()}
         assert admin.get("/admin/report?fy=2568").status_code == 200
+
+
+# --- the seed's 95.31 against 92.26 -------------------------------------------------------------------
+
+
+def test_an_installation_with_the_old_seed_gets_the_scores_moved_to_their_question(app):
+    """Earlier seeds stored 95.31 and 92.26 as the overall score; loading again moves them, once, and only
+    while they are as that seed wrote them."""
+    with app.app_context():
+        rules.save_ita_scores(db.session, 2568, [rules.ScoreEntry("total", Decimal("95.31"))])
+        rules.save_ita_scores(db.session, 2567, [rules.ScoreEntry("total", Decimal("92.26"))])
+        rules.save_ita_scores(db.session, 2566, [rules.ScoreEntry("total", Decimal("90.00"))])
+        db.session.commit()
+        rules.load_measures_data(db.session, app.config["REFERENCE_DATA"])
+        db.session.commit()
+        figures = rules.ita_figures(db.session, 2568)
+        assert (figures["ita_asset_use"], figures["ita_asset_use_previous"]) == (Decimal("95.31"), Decimal("92.26"))
+        assert figures["ita_total"] is None and figures["ita_total_previous"] is None
+        assert rules.ita_scores(db.session, 2568)["asset_use"].label_th.startswith("เจ้าหน้าที่ของหน่วยงานท่าน")
+        assert rules.ita_scores(db.session, 2566)["total"].score == Decimal("90.00")  # not the seed's: kept
+        # An overall score an administrator typed later is left alone.
+        rules.save_ita_scores(db.session, 2568, [rules.ScoreEntry("total", Decimal("88.10"))])
+        rules.load_measures_data(db.session, app.config["REFERENCE_DATA"])
+        assert rules.ita_scores(db.session, 2568)["total"].score == Decimal("88.10")
+        # The report names the question and both of its scores.
+        report = rules.build_report(db.session, 2568, digits="arabic")
+        assert ("ITA ปี 2568 ได้คะแนน 95.31 คะแนน ปี 2567 ได้คะแนน 92.26 คะแนน มีคะแนนเฉลี่ยเพิ่มขึ้นจากปี 2567 "
+                "เท่ากับ 3.05 คะแนน") in report.rows[2].outcome[0]
+        catalogue = rules.figure_catalogue(db.session)
+        assert {"ita_asset_use", "ita_asset_use_previous", "ita_asset_use_change"} <= set(catalogue)
