@@ -291,10 +291,10 @@ def save_note(session: Session, fiscal_year: int, part: str, problems: str, impr
     errors = check_note(problems, improvements)
     if errors:
         raise errors[0]
-    row = note_of(session, fiscal_year, part)
-    new = row is None
+    found = note_of(session, fiscal_year, part)
+    new = found is None
+    row = found if found is not None else ComplaintSummaryNote(fiscal_year=fiscal_year, part=part)
     if new:
-        row = ComplaintSummaryNote(fiscal_year=fiscal_year, part=part)
         session.add(row)
     changes = {}
     for name, value in (("problems", _tidy(problems)), ("improvements", _tidy(improvements))):

@@ -718,10 +718,10 @@ def save_sign_off(session: Session, fiscal_year: int, data: SignOffInput, *, by:
     problems = check_sign_off(data)
     if problems:
         raise problems[0]
-    row = sign_off_of(session, fiscal_year)
-    new = row is None
+    found = sign_off_of(session, fiscal_year)
+    new = found is None
+    row = found if found is not None else ReportSignOff(fiscal_year=fiscal_year)
     if new:
-        row = ReportSignOff(fiscal_year=fiscal_year)
         session.add(row)
     changes = {}
     for name in SIGN_OFF_FIELDS:
