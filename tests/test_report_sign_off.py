@@ -242,3 +242,28 @@ def test_an_installation_with_the_old_seed_gets_the_scores_moved_to_their_questi
                 "เท่ากับ 3.05 คะแนน") in report.rows[2].outcome[0]
         catalogue = rules.figure_catalogue(db.session)
         assert {"ita_asset_use", "ita_asset_use_previous", "ita_asset_use_change"} <= set(catalogue)
+
+
+# --- no 0 before the go-live date ---------------------------------------------------------------------
+
+
+def test_the_report_prints_no_zero_for_a_year_before_the_go_live_date(seeded):
+    from eservice.models import Organisation
+
+    seeded.scalar(select(Organisation)).in_use_since = datetime(2025, 6, 1).date()
+    seeded.commit()
+    rules.copy_measures(seeded, 2568, 2567)
+    before = rules.build_report(seeded, 2567, digits="arabic", now=datetime(2026, 12, 2, 3, tzinfo=UTC))
+    text = " ".join(p for row in before.rows for p in (*row.results, *row.outcome))
+    assert "ทักท้วงการใช้จ่ายงบประมาณ – เรื่อง" in text and "ทักท้วงการใช้จ่ายงบประมาณ 0" not in text
+    assert "ได้แก่ –" in text
+    assert before.coverage == ["ไม่มีข้อมูลเรื่องในปีงบประมาณนี้ ระบบ e-Service เริ่มบันทึกเรื่องตั้งแต่วันที่ 1 มิ.ย. 2568 "
+                               "ตัวเลขเรื่องจึงแสดงเป็น “–”"]
+    assert "objections" in before.missing and "cases_total" in before.missing
+    during = rules.build_report(seeded, 2568, digits="arabic", now=datetime(2026, 12, 2, 3, tzinfo=UTC))
+    assert during.coverage == ["ตัวเลขเรื่องนับตั้งแต่วันที่ 1 มิ.ย. 2568 ซึ่งเป็นวันที่เริ่มใช้ระบบ e-Service "
+                               "ไม่มีข้อมูลก่อนหน้านั้น"]
+    assert "ทักท้วงการใช้จ่ายงบประมาณ 0 เรื่อง" in " ".join(p for row in during.rows for p in row.outcome)
+    rules.copy_measures(seeded, 2568, 2570)
+    current = rules.build_report(seeded, 2570, now=datetime(2026, 12, 2, 3, tzinfo=UTC))
+    assert current.coverage == ["ตัวเลขเรื่องของปีงบประมาณนี้เป็นข้อมูลถึงปัจจุบัน ณ วันที่ ๒ ธ.ค. ๒๕๖๙ ปีงบประมาณยังไม่สิ้นสุด"]

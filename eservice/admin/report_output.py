@@ -72,6 +72,8 @@ def docx_bytes(report: MeasuresReport, *, logo: bytes | None = None) -> bytes:
     intro.paragraph_format.first_line_indent = Mm(12)
     intro.paragraph_format.space_before = Pt(8)
     intro.paragraph_format.space_after = Pt(8)
+    for line in report.coverage:
+        paragraph(document, line, bold=True).paragraph_format.space_after = Pt(6)
 
     table = document.add_table(rows=1, cols=len(report.headings))
     table.style = "Table Grid"

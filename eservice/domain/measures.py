@@ -31,7 +31,9 @@ from ..models.measures import ITA_INDICATORS, ITA_TOTAL_KEY, ItaScore, Measure, 
 from . import audit
 from .audit import By
 from .errors import DomainError
+from .fiscal import fiscal_year_period
 from .organisation import current as current_organisation
+from .organisation import in_use_since
 from .thai import format_date, thai_digits, to_bangkok
 
 FIRST_FISCAL_YEAR = 2500  # B.E.; anything earlier (or a C.E. year such as 2025) is a typing mistake
@@ -387,12 +389,25 @@ def channels_list(session: Session, figures: dict, locale: str = "th") -> str:
     return (" " if locale == "th" else ", ").join(phrases)
 
 
+def before_use(session: Session, fiscal_year: int) -> bool:
+    """True when the whole fiscal year ended before the e-Service went into use: its case figures are
+    unknown, not 0."""
+    since = in_use_since(session)
+    return since is not None and fiscal_year_period(fiscal_year).end <= since
+
+
 def report_figures(session: Session, fiscal_year: int, locale: str = "th") -> dict[str, object]:
-    """Every figure of a fiscal year, by name; a figure with nothing to count is ``None``."""
+    """Every figure of a fiscal year, by name; a figure with nothing to count is ``None``, and so is every
+    case figure of a year that ended before the e-Service went into use (there is no data, not 0)."""
     figures: dict[str, object] = {"fiscal_year": fiscal_year, "previous_fiscal_year": fiscal_year - 1,
                                   "fiscal_year_short": f"{fiscal_year % 100:02d}"}
-    figures.update(_case_figure_module().named_figures(session, fiscal_year))
-    figures["channels_list"] = channels_list(session, figures, locale)
+    cases = _case_figure_module().named_figures(session, fiscal_year)
+    if before_use(session, fiscal_year):
+        figures.update(dict.fromkeys(cases))
+        figures["channels_list"] = None
+    else:
+        figures.update(cases)
+        figures["channels_list"] = channels_list(session, figures, locale)
     figures.update(ita_figures(session, fiscal_year))
     return figures
 
@@ -737,6 +752,18 @@ def save_sign_off(session: Session, fiscal_year: int, data: SignOffInput, *, by:
     return changes
 
 
+# What the report says of its case figures when they are not a whole year's (fixed wording, both languages).
+COVERAGE_WORDS = {
+    "th": {"before": "ไม่มีข้อมูลเรื่องในปีงบประมาณนี้ ระบบ e-Service เริ่มบันทึกเรื่องตั้งแต่วันที่ {since} "
+                     "ตัวเลขเรื่องจึงแสดงเป็น “–”",
+           "from": "ตัวเลขเรื่องนับตั้งแต่วันที่ {since} ซึ่งเป็นวันที่เริ่มใช้ระบบ e-Service ไม่มีข้อมูลก่อนหน้านั้น",
+           "so_far": "ตัวเลขเรื่องของปีงบประมาณนี้เป็นข้อมูลถึงปัจจุบัน ณ วันที่ {today} ปีงบประมาณยังไม่สิ้นสุด"},
+    "en": {"before": "No case data for this fiscal year: the e-Service has recorded cases since {since}; case "
+                     "figures are printed as “–”.",
+           "from": "Case figures count from {since}, when the e-Service went into use; there is no data before.",
+           "so_far": "Case figures of this fiscal year are so far, as of {today}: the year is not over."},
+}
+
 SIGN_OFF_WORDS = {
     "th": {"prepared": "ผู้จัดทำ", "approved": "ผู้อนุมัติ", "sign": "(ลงชื่อ)", "position": "ตำแหน่ง",
            "taken": "ข้อมูลตัวเลข ณ วันที่ {date} เวลา {time} น.", "page": "หน้า"},
@@ -777,6 +804,7 @@ class MeasuresReport:
     rows: list[ReportRow]
     missing: list[str] = field(default_factory=list)  # figures named in the texts that have no value
     taken_at: str = ""  # when the figures were taken, in words: "ข้อมูลตัวเลข ณ วันที่ 2 ธ.ค. 2569 เวลา 17.40 น."
+    coverage: list[str] = field(default_factory=list)  # no data before the go-live date, "so far", ...
     sign_off: list[SignOffLine] = field(default_factory=list)
     sign_words: dict = field(default_factory=dict)
 
@@ -835,6 +863,15 @@ def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digi
         SignOffLine(words["approved"], styled(signed.approved_name) if signed else "",
                     styled(signed.approved_position) if signed else ""),
     ]
+    coverage = []
+    since, period, today = in_use_since(session), fiscal_year_period(fiscal_year), taken.date()
+    said = COVERAGE_WORDS[locale]
+    if since is not None and period.end <= since:
+        coverage.append(said["before"].format(since=format_date(since, locale)))
+    elif since is not None and since > period.start:
+        coverage.append(said["from"].format(since=format_date(since, locale)))
+    if not before_use(session, fiscal_year) and period.start <= today < period.end:
+        coverage.append(said["so_far"].format(today=format_date(today, locale)))
     taken_at = styled(words["taken"].format(date=format_date(taken.date(), locale), time=taken.strftime(
         "%H.%M" if locale == "th" else "%H:%M")))
     return MeasuresReport(
@@ -850,6 +887,7 @@ def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digi
         rows=rows,
         missing=sorted(missing),
         taken_at=taken_at,
+        coverage=[styled(line) for line in coverage],
         sign_off=sign_off,
         sign_words=words,
     )
