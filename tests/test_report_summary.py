@@ -229,3 +229,10 @@ def test_any_text_is_saved_whole_or_refused_whole(app, admin, problems, improvem
     else:
         assert stored() == (summaries._tidy(problems), summaries._tidy(improvements))
         assert admin.get(f"/stats/summary?fy=2568&part={part}").status_code == 200
+
+
+def test_the_words_page_opens_on_this_fiscal_year_and_refuses_bad_periods(app, admin):
+    html = admin.get("/admin/complaint-summary/note").get_data(as_text=True)
+    assert f"fiscal year {stats.current_fiscal_year()}" in html
+    assert admin.get("/admin/complaint-summary/note?fy=2568&part=q3").status_code == 400
+    assert admin.get("/admin/complaint-summary/note?fy=2025").status_code == 400

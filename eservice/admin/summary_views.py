@@ -9,6 +9,8 @@ from ..domain import complaint_summary as summaries
 from ..domain import measures as rules
 from ..domain import policy
 from ..domain.errors import DomainError
+from ..domain.fiscal import fiscal_year_of
+from ..domain.thai import bangkok_today
 from ..extensions import db
 from ..web import acting, saving, show_domain_error
 from . import bp
@@ -17,8 +19,10 @@ from .measures_views import BadFiscalYear
 
 
 def _period_args() -> tuple[int, str]:
+    """``?fy=&part=`` checked; without them this fiscal year as a whole."""
     try:
-        fiscal_year = rules.parse_fiscal_year(request.args.get("fy", ""))
+        raw = request.args.get("fy", "").strip()
+        fiscal_year = rules.parse_fiscal_year(raw) if raw else fiscal_year_of(bangkok_today())
         part = request.args.get("part", "fy")
         summaries.summary_period(fiscal_year, part)
     except DomainError as error:
