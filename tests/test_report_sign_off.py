@@ -267,3 +267,28 @@ def test_the_report_prints_no_zero_for_a_year_before_the_go_live_date(seeded):
     rules.copy_measures(seeded, 2568, 2570)
     current = rules.build_report(seeded, 2570, now=datetime(2026, 12, 2, 3, tzinfo=UTC))
     assert current.coverage == ["ตัวเลขเรื่องของปีงบประมาณนี้เป็นข้อมูลถึงปัจจุบัน ณ วันที่ ๒ ธ.ค. ๒๕๖๙ ปีงบประมาณยังไม่สิ้นสุด"]
+
+
+def test_a_direction_written_beside_a_change_figure_is_pointed_out(seeded, app):
+    assert rules.build_report(seeded, 2568).fixed_directions == []  # the seed lets the figures choose
+    assert rules.fixed_directions("{x_change|trend_amount:คะแนน} แสดงให้เห็นว่าความพึงพอใจเพิ่มมากขึ้น") == [
+        ("x_change", "เพิ่มมากขึ้น")]
+    assert rules.fixed_directions("เพิ่มขึ้นจากเดิม ๑ ระบบ {cases_web} เรื่อง") == []  # no change figure named
+    measure = rules.measures_of(seeded, 2568)[4]
+    rules.save_measure(seeded, 2568, rules.MeasureInput(
+        title=measure.title, methods=list(measure.methods), period=measure.period, responsible=measure.responsible,
+        results=measure.results,
+        outcome="ได้คะแนนร้อยละ {ita_participation} {ita_participation_change|trend} "
+                "{ita_participation_change|abs} คะแนน แสดงให้เห็นว่ามีส่วนร่วมเพิ่มมากขึ้น"), measure)
+    seeded.commit()
+    assert rules.build_report(seeded, 2568).fixed_directions == [(5, "ita_participation_change", "เพิ่มมากขึ้น")]
+
+
+def test_the_report_page_warns_of_a_fixed_direction(app, admin):
+    load_measures(app)
+    with app.app_context():
+        measure = rules.measures_of(db.session, 2568)[0]
+        measure.outcome = "{ita_6_change|trend_amount:คะแนน} แสดงว่าพึงพอใจมากยิ่งขึ้น"
+        db.session.commit()
+    html = admin.get("/admin/report?fy=2568").get_data(as_text=True)
+    assert 'id="direction-warnings"' in html and "Measure 1: {ita_6_change} with “มากยิ่งขึ้น”" in html

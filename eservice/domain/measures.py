@@ -448,6 +448,28 @@ def check_text(text: str, known: set[str] | dict) -> list[FigureProblem]:
     return problems
 
 
+# Words that say which way something moved. Written as text beside a change figure they stay the same when
+# the figure turns: "ลดลง 2.10 คะแนน แสดงให้เห็นว่าความพึงพอใจเพิ่มขึ้น".
+DIRECTION_WORDS = ("เพิ่มขึ้น", "เพิ่มมากขึ้น", "มากขึ้น", "มากยิ่งขึ้น", "ลดลง", "น้อยลง", "สูงขึ้น", "ต่ำลง", "ดีขึ้น",
+                   "แย่ลง", "rose", "fell", "increased", "decreased", "improved", "worsened")
+
+
+def fixed_directions(text: str) -> list[tuple[str, str]]:
+    """(change figure, direction word) for each paragraph that names a change and also writes a direction
+    as text, which would contradict the figure when it moves the other way (use ``|trend:...`` instead)."""
+    found = []
+    for paragraph in lines_of(text):
+        changes = [m.group(1) for m in PLACEHOLDER_RE.finditer(paragraph) if m.group(1).endswith("_change")]
+        if not changes:
+            continue
+        plain = PLACEHOLDER_RE.sub(" ", paragraph).lower()
+        words = [w for w in DIRECTION_WORDS if w in plain]
+        # "เพิ่มมากขึ้น" contains "มากขึ้น": name the longest word only.
+        words = [w for w in words if not any(w != other and w in other for other in words)]
+        found += [(changes[0], word) for word in words]
+    return found
+
+
 def _closest(name: str, known) -> str | None:
     import difflib
 
@@ -805,6 +827,8 @@ class MeasuresReport:
     missing: list[str] = field(default_factory=list)  # figures named in the texts that have no value
     taken_at: str = ""  # when the figures were taken, in words: "ข้อมูลตัวเลข ณ วันที่ 2 ธ.ค. 2569 เวลา 17.40 น."
     coverage: list[str] = field(default_factory=list)  # no data before the go-live date, "so far", ...
+    # (measure number, figure, word): a direction written as text beside a change figure
+    fixed_directions: list[tuple[int, str, str]] = field(default_factory=list)
     sign_off: list[SignOffLine] = field(default_factory=list)
     sign_words: dict = field(default_factory=dict)
 
@@ -840,6 +864,9 @@ def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digi
 
     org = current_organisation(session)
     org_name = org.name(locale) if org else ""
+    directions = [(measure.position, figure, word) for measure in measures_of(session, fiscal_year)
+                  for cell in (measure.results, measure.outcome, "\n".join(measure.methods or []))
+                  for figure, word in fixed_directions(cell)]
     rows = [
         ReportRow(
             number=styled(f"{measure.position}."),
@@ -888,6 +915,7 @@ def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digi
         missing=sorted(missing),
         taken_at=taken_at,
         coverage=[styled(line) for line in coverage],
+        fixed_directions=directions,
         sign_off=sign_off,
         sign_words=words,
     )
