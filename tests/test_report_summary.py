@@ -130,6 +130,7 @@ def test_the_page_says_no_data_and_since_when_and_so_far(app, client):
     assert "The e-Service has recorded cases since 15 Jan 2025" in html
     months = html.split('id="summary-month"')[1].split("</table>")[0]
     assert "<th scope=\"row\">October 2024</th><td class=\"num\">no data</td>" in months
+    assert "<th scope=\"row\">January 2025 (from 15 Jan 2025)</th>" in months
     current = stats.current_fiscal_year()
     html = client.get(f"/stats/summary?fy={current}").get_data(as_text=True)
     assert "So far, as of " in html

@@ -64,7 +64,11 @@ def status_lines(summary: summaries.ComplaintSummary, locale: str) -> list[str]:
     return lines
 
 
-def summary_tables(summary: summaries.ComplaintSummary) -> list[SummaryTable]:
+def _next_month(first):
+    return first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1)
+
+
+def summary_tables(summary: summaries.ComplaintSummary, locale: str = "th") -> list[SummaryTable]:
     if not summary.has_figures:
         return []
     totals = summary.totals
@@ -99,7 +103,11 @@ def summary_tables(summary: summaries.ComplaintSummary) -> list[SummaryTable]:
             months.rows.append([month.label, "", "", ""])
         else:
             c = month.counts
-            months.rows.append([month.label, count(c.received), count(c.completed), count(c.in_progress)])
+            label = month.label
+            since = summary.in_use_since
+            if since is not None and month.first < since < _next_month(month.first):
+                label = _("%(month)s (from %(date)s)", month=label, date=format_date(since, locale))
+            months.rows.append([label, count(c.received), count(c.completed), count(c.in_progress)])
     tables.append(months)
     return tables
 
@@ -145,7 +153,7 @@ def summary_docx(summary: summaries.ComplaintSummary, *, org, locale: str) -> by
               align=WD_ALIGN_PARAGRAPH.CENTER)
     for line in status_lines(summary, locale):
         paragraph(document, line, bold=True).paragraph_format.space_before = Pt(6)
-    for table_data in summary_tables(summary):
+    for table_data in summary_tables(summary, locale):
         heading = paragraph(document, table_data.title, bold=True)
         heading.paragraph_format.space_before = Pt(10)
         table = document.add_table(rows=1, cols=len(table_data.header))

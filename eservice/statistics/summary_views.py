@@ -60,7 +60,7 @@ def complaint_summary():
     return render_template("statistics/summary.html", form=form, summary=summary, org=org,
                            can_edit=current_user.is_authenticated and policy.can_administer(current_user),
                            title=title_of(summary), lines=status_lines(summary, locale),
-                           tables=summary_tables(summary), integrity=integrity_line(summary),
+                           tables=summary_tables(summary, locale), integrity=integrity_line(summary),
                            dates=f"{format_date(summary.period.start, locale)} – "
                                  f"{format_date(summary.period.last_day, locale)}")
 
