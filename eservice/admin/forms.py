@@ -178,6 +178,18 @@ class MeasureForm(FlaskForm):
     outcome = TextAreaField(_l("Outcome or achievement (one paragraph per line)"))
 
 
+class SignOffForm(FlaskForm):
+    prepared_name = StringField(_l("Prepared by (name)"), filters=[_strip])
+    prepared_position = StringField(_l("Position of the preparer"), filters=[_strip])
+    approved_name = StringField(_l("Approved by (name)"), filters=[_strip])
+    approved_position = StringField(_l("Position of the approver"), filters=[_strip])
+
+
+class SummaryNoteForm(FlaskForm):
+    problems = TextAreaField(_l("Problems found"))
+    improvements = TextAreaField(_l("Improvements made"))
+
+
 class CopyMeasuresForm(FlaskForm):
     source = StringField(_l("Copy the measures of fiscal year"), filters=[_strip])
 

@@ -31,6 +31,8 @@ LABELS = {
     "admin.holiday.restore": _l("Day off put back"),
     "holiday.sync": _l("Official days off loaded"),
     "admin.ita.update": _l("ITA scores changed"),
+    "admin.signoff.update": _l("Sign-off block of the measures report changed"),
+    "admin.complaint_summary.update": _l("Problems and improvements of the complaint-handling summary changed"),
     "outbox.retry": _l("Mail sent again"),
 }
 
