@@ -23,7 +23,7 @@ import logging
 import re
 import smtplib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import formataddr, parseaddr
 
 from flask import current_app
@@ -35,7 +35,7 @@ from ..database import begin_write
 from ..domain.notify import clean_address, header_safe
 from ..extensions import db
 from ..models.outbox import OutboxMessage
-from ..outbox import DeliveryResult, due_clause, retry_delay, worker_name
+from ..outbox import DeliveryResult, claim_rows, due_clause, retry_delay, worker_name
 from .render import Rendered, organisation, render
 
 __all__ = ["DeliveryResult", "deliver_due", "drain", "retry", "retry_delay", "worker_name"]
@@ -125,18 +125,9 @@ def due_ids_query(dialect: str, *, now: datetime, limit: int):
 
 
 def claim(session, *, now: datetime, limit: int, worker: str) -> list[int]:
-    """Take up to ``limit`` due rows for this worker; other workers skip them."""
-    begin_write(session)
-    ids = list(session.scalars(due_ids_query(session.get_bind().dialect.name, now=now, limit=limit)))
-    if ids:
-        lease = timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
-            .values(status="sending", claimed_by=worker, claimed_until=now + lease)
-        )
-    session.commit()
-    return ids
+    """Take up to ``limit`` due mails for this worker; other workers skip them."""
+    return claim_rows(session, due_ids_query(session.get_bind().dialect.name, now=now, limit=limit),
+                      now=now, worker=worker)
 
 
 @dataclass
