@@ -29,7 +29,7 @@ def cases(app):
 
 @pytest.fixture
 def admin(client, make_user, login_as):
-    login_as(make_user("stats-admin", roles=("admin",)))
+    login_as(make_user("stats-admin", roles=("admin", "integrity")))  # exact figures: see test_stats_disclosure
     client.get("/lang/en")
     return client
 
