@@ -22,15 +22,15 @@ _LEADING_VOWELS = "\u0e40\u0e41\u0e42\u0e43\u0e44"
 # Each sheet's tab: a short name that fits whole (the full title is on the sheet's second line).
 SHEET_NAMES = {
     "summary": _l("Summary"),
-    "channel_type": _l("Channels × types"),
-    "channel": _l("Channels"),
-    "type": _l("Types"),
-    "month": _l("Months"),
-    "month_channel": _l("Months × channels"),
-    "division": _l("Divisions"),
-    "category": _l("Categories"),
-    "village": _l("Villages"),
-    "satisfaction": _l("Satisfaction"),
+    "channel_type": _l("By channel and type"),
+    "channel": _l("By channel"),
+    "type": _l("By type"),
+    "month": _l("By month"),
+    "month_channel": _l("By month and channel"),
+    "division": _l("By division"),
+    "category": _l("By category"),
+    "village": _l("By village"),
+    "satisfaction": _l("Satisfaction ratings"),
 }
 
 

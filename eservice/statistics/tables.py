@@ -57,7 +57,8 @@ TOTAL_CODE = "total"
 NONE_CODE = "none"  # the row of cases without a category or a village
 # The line of corruption and gift reports a reader outside the integrity unit sees in the type table.
 INTEGRITY_LINE_CODE = "+".join(INTEGRITY_TYPES)
-COUNTS_CODES = ["received", "completed", "in_progress", "on_time", "late", "on_time_pct"]
+# The codes of the columns _counts_cells gives: the first five counts of a grouping, then the rate.
+COUNTS_CODES = [*stats.COUNTS[:5], "on_time_pct"]
 
 
 def format_cell(value, locale: str = "th") -> str:

@@ -99,7 +99,9 @@ def admin_stats_csv():
     table = next((t for t in tables if t.key == request.args.get("table", "")), None)
     if table is None:
         abort(404)
-    return _download(table_csv(table), "text/csv; charset=utf-8", f"statistics-{period.slug()}-{table.key}.csv")
+    with force_locale("th"):
+        data = table_csv(table)
+    return _download(data, "text/csv; charset=utf-8", f"statistics-{period.slug()}-{table.key}.csv")
 
 
 @bp.route("/admin/stats/export.xlsx")
