@@ -47,7 +47,7 @@ def public_count(session: Session, period: stats.StatsPeriod, today: date | None
     if period.kind == "fy":
         return section.total
     parts = section.levels.get(period.kind)
-    if parts is None:  # withheld
+    if parts is None or period.part is None:  # withheld
         return None
     index = (period.part - 10) % 12 if period.kind == "month" else period.part - 1
     return parts[index]
