@@ -167,3 +167,24 @@ def test_public_count_is_the_public_pages_figure(app):
         assert public_count(db.session, stats.make_period("range", start=utc(2024, 10, 1).date(),
                                                           end=utc(2025, 9, 30).date())) is None
         assert stats.publishable([0, 5, 6]) and not stats.publishable([0, 4, 6])
+
+
+def _counts(client, page: str) -> str:
+    html = client.get(f"/admin/{page}").get_data(as_text=True)
+    return re.sub(r"\s+", " ", html.split('<table class="admin-table">', 1)[1].split("</table>", 1)[0])
+
+
+def test_reference_lists_count_integrity_reports_only_for_the_integrity_role(app, client, make_user, login_as):
+    """The case counts beside the channels, divisions and categories would move by one with each new
+    report; only the integrity role sees them counted."""
+    _general_cases(app)
+    login_as(make_user("lists-admin", roles=("admin",)))
+    client.get("/lang/en")
+    before = {page: _counts(client, page) for page in ("channels", "divisions", "categories")}
+    _small_integrity_cases(app)
+    for page, table in before.items():
+        assert _counts(client, page) == table, page
+    assert "only the integrity unit sees them counted" in client.get("/admin/channels").get_data(as_text=True)
+    login_as(make_user("lists-integrity", roles=("admin", "integrity")))
+    for page, table in before.items():
+        assert _counts(client, page) != table, page
