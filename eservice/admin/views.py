@@ -174,12 +174,27 @@ def _division_choices(form: DivisionForm, current: Division | None) -> None:
     ]
 
 
+def _confidential_counted() -> bool:
+    return policy.sees_exact_integrity_statistics(current_user)
+
+
+def _case_counts(column) -> dict:
+    """Cases per division, category or channel beside the reference lists. Corruption and gift reports
+    count only for the integrity role: a count that moves by one would tell anyone else of a new report
+    (and where it came in) that the statistics withhold (eservice.domain.integrity_figures)."""
+    statement = select(column, func.count()).group_by(column)
+    if not _confidential_counted():
+        statement = statement.where(Case.confidential.is_(False))
+    return dict(db.session.execute(statement).all())
+
+
 @bp.route("/divisions")
 @permission_required(policy.can_administer)
 def divisions():
     rows = db.session.scalars(select(Division).order_by(Division.sort_order, Division.id)).all()
-    case_counts = dict(db.session.execute(select(Case.division_id, func.count()).group_by(Case.division_id)).all())
-    return render_template("admin/divisions.html", divisions=rows, case_counts=case_counts)
+    case_counts = _case_counts(Case.division_id)
+    return render_template("admin/divisions.html", divisions=rows, case_counts=case_counts,
+                           confidential_counted=_confidential_counted())
 
 
 @bp.route("/divisions/new", methods=["GET", "POST"], defaults={"division_id": None})
@@ -225,8 +240,9 @@ def _category_choices(form: CategoryForm) -> None:
 def categories():
     rows = db.session.scalars(
         select(Category).order_by(Category.active.desc(), Category.sort_order, Category.id)).all()
-    case_counts = dict(db.session.execute(select(Case.category_id, func.count()).group_by(Case.category_id)).all())
-    return render_template("admin/categories.html", categories=rows, case_counts=case_counts)
+    case_counts = _case_counts(Case.category_id)
+    return render_template("admin/categories.html", categories=rows, case_counts=case_counts,
+                           confidential_counted=_confidential_counted())
 
 
 @bp.route("/categories/new", methods=["GET", "POST"], defaults={"category_id": None})
@@ -297,8 +313,9 @@ def village_edit(village_id):
 @permission_required(policy.can_administer)
 def channels():
     rows = db.session.scalars(select(Channel).order_by(Channel.sort_order, Channel.id)).all()
-    case_counts = dict(db.session.execute(select(Case.channel_code, func.count()).group_by(Case.channel_code)).all())
-    return render_template("admin/channels.html", channels=rows, case_counts=case_counts)
+    case_counts = _case_counts(Case.channel_code)
+    return render_template("admin/channels.html", channels=rows, case_counts=case_counts,
+                           confidential_counted=_confidential_counted())
 
 
 @bp.route("/channels/new", methods=["GET", "POST"], defaults={"channel_id": None})

@@ -140,6 +140,12 @@ def can_read_statistics(user: User) -> bool:
     return _is_signed_in(user) and user.has_role(*STATISTICS_ROLES)
 
 
+def sees_exact_integrity_statistics(user: User) -> bool:
+    """Exact counts of corruption and gift reports in the statistics and their exports: the integrity
+    role only; everyone else gets what the public page's small-count rule allows (integrity_figures)."""
+    return _is_signed_in(user) and user.has_role(Role.INTEGRITY)
+
+
 def can_choose_digest(user: User) -> bool:
     return _is_signed_in(user) and user.has_role(Role.HEAD)
 

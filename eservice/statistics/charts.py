@@ -78,10 +78,12 @@ def channels_over_months(month_channel: Table) -> Chart:
 def types_chart(type_table: Table) -> Chart:
     """Cases of each type in this period, with the same period a year earlier beneath."""
     received, earlier = 1, len(type_table.header) - 1
-    largest = max([row[received] for row in type_table.rows] + [row[earlier] for row in type_table.rows] + [0])
+    # A withheld figure (None: the line of integrity reports for a reader outside that unit) draws no bar.
+    largest = max([row[received] or 0 for row in type_table.rows] + [row[earlier] or 0 for row in type_table.rows]
+                  + [0])
     rows = [
         Row(row[0], [
-            Bar(_stack([row[received]], largest), format_cell(row[received])),
+            Bar(_stack([row[received] or 0], largest), format_cell(row[received])),
             Bar([Segment(1, 0.0, _scale(row[earlier], largest), row[earlier])] if row[earlier] else [],
                 format_cell(row[earlier]), faint=True),
         ])
