@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import stats
 from ..domain.case_types import CASE_TYPES
+from ..domain.coverage import BEFORE, NOT_REACHED, Coverage, month_caption
 from ..domain.thai import format_date
 from ..models import Category, Channel, Division, Village
 from ..models.reference import village_label
@@ -65,6 +66,21 @@ def _change(now, before):
     return round(now - before, 2)
 
 
+def _unknown(cells: list) -> list:
+    """The numbers of a row nothing is known of (before go-live, not yet reached) as empty cells: no data
+    is not 0."""
+    return [None if isinstance(cell, int | float) and not isinstance(cell, bool) else cell for cell in cells]
+
+
+def _cases_known(figures: stats.Statistics) -> bool:
+    """Whether the period has figures from cases (the tables that paper totals cannot fill)."""
+    return figures.coverage is None or figures.coverage.has_case_data
+
+
+def _paper_label() -> str:
+    return str(_l("Of which from paper records"))
+
+
 def _names(session: Session, model, locale: str) -> dict:
     return {row.id: row.name(locale) for row in session.scalars(select(model))}
 
@@ -84,18 +100,30 @@ def _type_label(code: str) -> str:
     return str(kind.short) if kind else code
 
 
-def summary_table(figures: stats.Statistics) -> Table:
+def summary_table(figures: stats.Statistics, locale: str = "th") -> Table:
+    """The headline figures of the period beside the same period a year earlier, each column headed by
+    the exact days it counts. A column whose period has no data is empty, not 0; figures that paper
+    records cannot give (status, timing, ratings) are empty for a period known only from paper."""
     now, before = figures.summary, figures.previous
     rows = []
+    now_cases = now.coverage is None or now.coverage.has_case_data
+    before_cases = before.coverage is None or before.coverage.has_case_data
 
-    def add(label, this, previous):
+    def add(label, this, previous, *, from_cases=True):
+        if not now.known or (from_cases and not now_cases):
+            this = None
+        if not before.known or (from_cases and not before_cases):
+            previous = None
         rows.append([str(label), this, previous, _change(this, previous)])
 
-    add(_l("Cases received"), now.totals.received, before.totals.received)
+    add(_l("Cases received"), now.totals.received, before.totals.received, from_cases=False)
+    if now.totals.paper or before.totals.paper:
+        add(_l("Of which from paper records"), now.totals.paper, before.totals.paper, from_cases=False)
     add(_l("Completed"), now.totals.completed, before.totals.completed)
     add(_l("In progress"), now.totals.in_progress, before.totals.in_progress)
-    add(_l("Received through the e-Service"), now.by_channel.get("web", 0), before.by_channel.get("web", 0))
-    add(_l("e-Service share (%)"), now.eservice_share_pct, before.eservice_share_pct)
+    add(_l("Received through the e-Service"), now.by_channel.get("web", 0), before.by_channel.get("web", 0),
+        from_cases=False)
+    add(_l("e-Service share (%)"), now.eservice_share_pct, before.eservice_share_pct, from_cases=False)
     add(_l("Answered on time"), now.totals.on_time, before.totals.on_time)
     add(_l("Late (answered late or open past the due date)"), now.totals.late, before.totals.late)
     add(_l("On-time rate (%)"), now.totals.on_time_pct, before.totals.on_time_pct)
@@ -109,29 +137,63 @@ def summary_table(figures: stats.Statistics) -> Table:
     add(_l("Resolved cases rated (%)"), now.satisfaction.answered_pct, before.satisfaction.answered_pct)
     add(_l("Reopened cases"), now.totals.reopened, before.totals.reopened)
     add(_l("Reopen rate (%)"), now.totals.reopen_rate_pct, before.totals.reopen_rate_pct)
+    notes = [str(_l("Rates are in per cent; their change is in percentage points."))]
+    if now.coverage is not None:
+        notes += now.coverage.notes(locale)
+    if before.coverage is not None and not before.known:
+        notes.append(str(_l("There is no data for %(period)s (%(since)s).", period=before.period.dates_label(locale),
+                            since=before.coverage.since_label(locale))))
     return Table(
         "summary",
         str(_l("Summary")),
-        [str(_l("Figure")), str(_l("This period")), str(_l("Same period a year earlier")), str(_l("Change"))],
+        [str(_l("Figure")), this_period_header(figures, locale), previous_header(figures, locale),
+         str(_l("Change"))],
         rows,
-        note=str(_l("Rates are in per cent; their change is in percentage points.")),
+        note=" ".join(notes),
     )
+
+
+def this_period_header(figures: stats.Statistics, locale: str) -> str:
+    """"This period (1 ต.ค. 2569 – 2 ธ.ค. 2569)": the days counted, to today when the period holds it."""
+    coverage = figures.coverage
+    if coverage is not None and coverage.so_far and coverage.has_case_data:
+        dates = f"{format_date(figures.period.start, locale)} – {format_date(coverage.today, locale)}"
+    else:
+        dates = figures.period.dates_label(locale)
+    return str(_l("This period (%(dates)s)", dates=dates))
+
+
+def previous_header(figures: stats.Statistics, locale: str) -> str:
+    """"Same period a year earlier (1 ต.ค. 2568 – 2 ธ.ค. 2568)": exactly the days compared."""
+    return str(_l("Same period a year earlier (%(dates)s)", dates=figures.previous.period.dates_label(locale)))
+
+
+def previous_received_header(figures: stats.Statistics, locale: str) -> str:
+    return str(_l("Received %(dates)s", dates=figures.previous.period.dates_label(locale)))
 
 
 def channel_type_table(figures: stats.Statistics, channels: list[tuple[str, str]]) -> Table:
     types = list(CASE_TYPES)
+    paper = figures.summary.paper_by_channel
     rows = []
     for code, name in channels:
         counts = [figures.channel_type.get((code, t), 0) for t in types]
-        rows.append([name, *counts, sum(counts)])
-    totals = [sum(row[i + 1] for row in rows) for i in range(len(types) + 1)]
-    return Table(
-        "channel_type",
-        str(_l("Cases by intake channel and type")),
-        [str(_l("Channel")), *(_type_label(t) for t in types), str(_l("Total"))],
-        rows,
-        [str(_l("Total")), *totals],
-    )
+        rows.append([name, *counts, sum(counts)] + ([paper.get(code, 0)] if paper else []))
+    width = len(types) + 1 + (1 if paper else 0)
+    totals = [sum(row[i + 1] for row in rows) for i in range(width)]
+    header = [str(_l("Channel")), *(_type_label(t) for t in types), str(_l("Total"))]
+    if paper:
+        header.append(_paper_label())
+    table = Table("channel_type", str(_l("Cases by intake channel and type")), header, rows,
+                  [str(_l("Total")), *totals])
+    return _blank_if_unknown(table, figures.summary.known)
+
+
+def _blank_if_unknown(table: Table, known: bool) -> Table:
+    if not known:
+        table.rows = [_unknown(row) for row in table.rows]
+        table.total = _unknown(table.total) if table.total else table.total
+    return table
 
 
 def _counts_header(first: str) -> list[str]:
@@ -150,72 +212,135 @@ def _total_row(rows_counts: list[stats.Counts]) -> list:
     return [str(_l("Total")), *_counts_cells(total)]
 
 
-def channel_table(figures: stats.Statistics, channels: list[tuple[str, str]]) -> Table:
+def _earlier(figures: stats.Statistics, value):
+    return value if figures.previous.known else None
+
+
+def _split_cells(figures: stats.Statistics, counts: stats.Counts) -> list:
+    """A row's counts; only "received" when the period is known from paper records alone."""
+    cells = _counts_cells(counts)
+    if not figures.summary.known:
+        return _unknown(cells)
+    if not _cases_known(figures):
+        return [cells[0], *(_unknown(cells[1:]))]
+    return cells
+
+
+def channel_table(figures: stats.Statistics, channels: list[tuple[str, str]], locale: str = "th") -> Table:
+    paper = bool(figures.summary.totals.paper)
     rows, counted = [], []
     for code, name in channels:
         counts = figures.by_channel.get(code, stats.Counts())
         counted.append(counts)
         share = stats.percent(counts.received, figures.summary.totals.received)
-        rows.append([name, *_counts_cells(counts), share, figures.previous.by_channel.get(code, 0)])
-    total = _total_row(counted) + [100.0 if figures.summary.totals.received else None,
-                                   figures.previous.totals.received]
+        rows.append([name, *_split_cells(figures, counts), share if figures.summary.known else None]
+                    + ([counts.paper] if paper else []) + [_earlier(figures, figures.previous.by_channel.get(code, 0))])
+    total = stats.Counts()
+    for counts in counted:
+        total.merge(counts)
+    total_row = [str(_l("Total")), *_split_cells(figures, total),
+                 100.0 if figures.summary.totals.received else None] + ([total.paper] if paper else []) + [
+        _earlier(figures, figures.previous.totals.received)]
+    header = _counts_header(str(_l("Channel"))) + [str(_l("Share (%)"))]
+    header += [_paper_label()] if paper else []
     return Table(
         "channel",
         str(_l("Cases by intake channel")),
-        _counts_header(str(_l("Channel"))) + [str(_l("Share (%)")), str(_l("Received a year earlier"))],
+        header + [previous_received_header(figures, locale)],
         rows,
-        total,
+        total_row,
     )
 
 
-def type_table(figures: stats.Statistics) -> Table:
+def type_table(figures: stats.Statistics, locale: str = "th") -> Table:
+    paper = bool(figures.summary.totals.paper)
     rows, counted = [], []
     for code in CASE_TYPES:
         counts = figures.by_type.get(code, stats.Counts())
         counted.append(counts)
-        rows.append([_type_label(code), *_counts_cells(counts), figures.previous.by_type.get(code, 0)])
+        rows.append([_type_label(code), *_split_cells(figures, counts)] + ([counts.paper] if paper else [])
+                    + [_earlier(figures, figures.previous.by_type.get(code, 0))])
+    total = stats.Counts()
+    for counts in counted:
+        total.merge(counts)
+    header = _counts_header(str(_l("Type"))) + ([_paper_label()] if paper else [])
     return Table(
         "type",
         str(_l("Cases by type")),
-        _counts_header(str(_l("Type"))) + [str(_l("Received a year earlier"))],
+        header + [previous_received_header(figures, locale)],
         rows,
-        _total_row(counted) + [figures.previous.totals.received],
+        [str(_l("Total")), *_split_cells(figures, total)] + ([total.paper] if paper else [])
+        + [_earlier(figures, figures.previous.totals.received)],
     )
+
+
+def _month_rows(figures: stats.Statistics, locale: str):
+    """(first day, row label, known) for each month of the period: months before go-live and months not
+    yet reached are not known (their cells are empty); a month counted from go-live says so."""
+    since = figures.coverage.in_use_since if figures.coverage else None
+    for first in figures.months:
+        state = figures.summary.month_state(first)
+        label = month_caption(stats.month_label(first, locale), state, since, locale)
+        yield first, label, state not in (BEFORE, NOT_REACHED)
+
+
+def _sum(values) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def _paper_month_label() -> str:
+    return str(_l("From paper records (not kept by month)"))
 
 
 def month_table(figures: stats.Statistics, locale: str) -> Table:
     rows, counted = [], []
-    for first in figures.months:
+    for first, label, known in _month_rows(figures, locale):
         key = stats.month_number(first)
         counts = figures.summary.by_month.get(key, stats.Counts())
-        counted.append(counts)
         web = figures.summary.month_channel.get((key, "web"), 0)
-        rows.append([stats.month_label(first, locale), *_counts_cells(counts), web,
-                     stats.percent(web, counts.received)])
+        row = [label, *_counts_cells(counts), web, stats.percent(web, counts.received)]
+        if known:
+            counted.append(counts)
+        rows.append(row if known else _unknown(row))
+    paper = figures.summary.totals.paper
+    if paper:
+        paper_web = figures.summary.paper_by_channel.get("web", 0)
+        rows.append([_paper_month_label(), paper, None, None, None, None, None, paper_web,
+                     stats.percent(paper_web, paper)])
+        counted.append(stats.Counts(received=paper, paper=paper))
     web_total = figures.summary.by_channel.get("web", 0)
-    return Table(
+    total = _total_row(counted) + [web_total, figures.summary.eservice_share_pct]
+    table = Table(
         "month",
         str(_l("Cases by month")),
         _counts_header(str(_l("Month"))) + [str(_l("Through the e-Service")), str(_l("e-Service share (%)"))],
         rows,
-        _total_row(counted) + [web_total, figures.summary.eservice_share_pct],
+        total,
     )
+    return _blank_if_unknown(table, figures.summary.known)
 
 
 def month_channel_table(figures: stats.Statistics, channels: list[tuple[str, str]], locale: str) -> Table:
     rows = []
-    for first in figures.months:
+    for first, label, known in _month_rows(figures, locale):
         key = stats.month_number(first)
         counts = [figures.summary.month_channel.get((key, code), 0) for code, _ in channels]
-        rows.append([stats.month_label(first, locale), *counts, sum(counts)])
+        row = [label, *counts, sum(counts)]
+        rows.append(row if known else _unknown(row))
+    paper = figures.summary.paper_by_channel
+    if paper:
+        counts = [paper.get(code, 0) for code, _ in channels]
+        rows.append([_paper_month_label(), *counts, sum(counts)])
     width = len(channels) + 1
-    return Table(
+    table = Table(
         "month_channel",
         str(_l("Cases by month and intake channel")),
         [str(_l("Month")), *(name for _, name in channels), str(_l("Total"))],
         rows,
-        [str(_l("Total")), *(sum(row[i + 1] for row in rows) for i in range(width))],
+        [str(_l("Total")), *(_sum(row[i + 1] for row in rows) for i in range(width))],
     )
+    return _blank_if_unknown(table, figures.summary.known)
 
 
 def division_table(session: Session, figures: stats.Statistics, locale: str) -> Table:
@@ -289,25 +414,42 @@ def satisfaction_table(figures: stats.Statistics) -> Table:
 def build_tables(session: Session, figures: stats.Statistics, locale: str) -> list[Table]:
     """Every table of the statistics page, in the page's order."""
     channels = _channels(session, figures, locale)
-    return [
-        summary_table(figures),
-        channel_type_table(figures, channels),
-        channel_table(figures, channels),
-        type_table(figures),
-        month_table(figures, locale),
-        month_channel_table(figures, channels, locale),
+    cases_only = [
         division_table(session, figures, locale),
         category_table(session, figures, locale),
         village_table(session, figures, locale),
         satisfaction_table(figures),
     ]
+    for table in cases_only:
+        _blank_if_unknown(table, _cases_known(figures))
+        if figures.summary.totals.paper:
+            extra = str(_l("Totals from paper records have no division, category, village or rating: they are "
+                           "not in this table."))
+            table.note = f"{table.note} {extra}".strip()
+    return [
+        summary_table(figures, locale),
+        channel_type_table(figures, channels),
+        channel_table(figures, channels, locale),
+        type_table(figures, locale),
+        month_table(figures, locale),
+        month_channel_table(figures, channels, locale),
+        *cases_only,
+    ]
 
 
-def period_caption(period: stats.StatsPeriod, locale: str) -> str:
-    """"ปีงบประมาณ พ.ศ. 2568 (1 ต.ค. 2567 – 30 ก.ย. 2568)"."""
+def period_caption(period: stats.StatsPeriod, locale: str, coverage: Coverage | None = None) -> str:
+    """"ปีงบประมาณ พ.ศ. 2568 (1 ต.ค. 2567 – 30 ก.ย. 2568)"; a period that holds today (``coverage``) is
+    "ปีงบประมาณ พ.ศ. 2570 ถึงวันที่ 2 ธ.ค. 2569 (1 ต.ค. 2569 – 2 ธ.ค. 2569)", and one that starts before
+    go-live adds "– ข้อมูลตั้งแต่ 15 มี.ค. 2569"."""
     label = period.label(locale)
     dates = period.dates_label(locale)
-    return label if label == dates else f"{label} ({dates})"
+    if coverage is not None and coverage.so_far and coverage.has_case_data:
+        label = f"{label} {coverage.so_far_label(locale)}"
+        dates = f"{format_date(period.start, locale)} – {format_date(coverage.today, locale)}"
+    caption = label if label == dates else f"{label} ({dates})"
+    if coverage is not None and coverage.starts_before_go_live:
+        caption = f"{caption} – {coverage.since_label(locale)}"
+    return caption
 
 
 def as_of_caption(today: date, locale: str) -> str:

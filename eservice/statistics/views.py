@@ -37,7 +37,7 @@ def _chosen_period(form: PeriodForm):
 
 def _period_form() -> tuple[PeriodForm, object]:
     form = PeriodForm(request.args)
-    form.set_choices(stats.fiscal_years(db.session), current_locale())
+    form.set_choices(stats.fiscal_years(db.session), current_locale(), stats.default_fiscal_year())
     return form, _chosen_period(form)
 
 
@@ -58,9 +58,10 @@ def admin_stats():
         period=period,
         tables=tables,
         charts=build_charts(by_key),
-        caption=period_caption(period, locale),
-        previous_caption=period_caption(period.previous_year(), locale),
+        caption=period_caption(period, locale, figures.coverage),
+        previous_caption=period_caption(figures.previous.period, locale),
         as_of=as_of_caption(figures.today, locale),
+        notes=figures.coverage.notes(locale) if figures.coverage else [],
         export_args=period.query_args(),
     )
 
@@ -70,7 +71,7 @@ def _thai_tables(period):
     with force_locale("th"):
         figures = stats.compute(db.session, period)
         tables = build_tables(db.session, figures, "th")
-        return figures, tables, period_caption(period, "th"), as_of_caption(figures.today, "th")
+        return figures, tables, period_caption(period, "th", figures.coverage), as_of_caption(figures.today, "th")
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
@@ -111,7 +112,7 @@ def admin_stats_xlsx():
 
 def _public_year():
     form = PublicYearForm(request.args)
-    form.set_choices(stats.fiscal_years(db.session))
+    form.set_choices(stats.fiscal_years(db.session), stats.default_fiscal_year())
     if form.fy.raw_data and form.fy.raw_data[0] and form.fy.data is None:
         form.fy.errors = [_l("Enter the fiscal year as a Buddhist-era year, e.g. 2568.")]
         return form, None
@@ -128,9 +129,12 @@ def public_stats():
     if fiscal_year is None:
         return render_template("statistics/public.html", form=form, public=None), 400
     public = stats.public_statistics(db.session, fiscal_year, current_locale())
+    locale = current_locale()
     return render_template("statistics/public.html", form=form, public=public,
-                           as_of=as_of_caption(public.today, current_locale()),
-                           caption=period_caption(public.period, current_locale()))
+                           as_of=as_of_caption(public.today, locale),
+                           caption=period_caption(public.period, locale, public.coverage),
+                           notes=public.coverage.notes(locale) if public.coverage else [],
+                           known_dates=public.coverage.known_dates_label(locale) if public.coverage else "")
 
 
 PUBLIC_LEVEL_LABELS = {"month": _l("Month"), "quarter": _l("Quarter"), "half": _l("Half"), "year": _l("Year")}
@@ -151,10 +155,12 @@ def public_stats_csv():
             for level in stats.PUBLIC_LEVELS:
                 for count in section.levels.get(level, []):
                     rows.append([name, str(PUBLIC_LEVEL_LABELS[level]), count.label, count.received,
-                                 count.completed, count.in_progress])
+                                 count.completed, count.in_progress, None])
             total = section.total
             rows.append([name, str(PUBLIC_LEVEL_LABELS["year"]), total.label, total.received, total.completed,
-                         total.in_progress])
+                         total.in_progress, total.paper if total.known else None])
+        # Empty cells: no data (before go-live) or not yet reached, never 0.
         header = [str(_l("Kind of complaint")), str(_l("Breakdown")), str(_l("Period of time")),
-                  str(_l("Cases received")), str(_l("Completed")), str(_l("In progress"))]
+                  str(_l("Cases received")), str(_l("Completed")), str(_l("In progress")),
+                  str(_l("Of which from paper records"))]
     return _download(rows_csv(header, rows), "text/csv; charset=utf-8", f"complaint-statistics-{fiscal_year}.csv")
