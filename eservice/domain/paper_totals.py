@@ -32,7 +32,7 @@ from .coverage import paper_counts_in, paper_span
 from .errors import DomainError
 from .fiscal import fiscal_year_of
 from .organisation import in_use_since as go_live_date
-from .thai import format_date
+from .thai import ascii_digits, format_date
 
 MAX_RECEIVED = 1_000_000
 MAX_NOTE = 500
@@ -46,6 +46,14 @@ class PaperInput:
     channel_code: str
     received: int | None
     note: str = ""
+
+
+def parse_received(text) -> int | None:
+    """"1,234", "๑๒๓" or 12 as a whole number; None when it is not one."""
+    if isinstance(text, int):
+        return text
+    value = ascii_digits(str(text or "")).strip().replace(",", "").replace(" ", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def years_open(since: date | None) -> list[int]:
@@ -79,8 +87,8 @@ def check(session: Session, data: PaperInput, current: PaperTotal | None = None)
     if session.scalar(select(Channel.id).where(Channel.code == data.channel_code)) is None:
         raise DomainError(_l("Choose the channel the cases came through."), field="channel_code")
     if data.received is None or not 0 <= data.received <= MAX_RECEIVED:
-        raise DomainError(_l("Enter how many cases the paper records count: a whole number from 0 to %(max)s.",
-                             max=f"{MAX_RECEIVED:,}"), field="received")
+        raise DomainError(_l("Enter how many cases the paper records count: a whole number from 0 to 1,000,000."),
+                          field="received")
     note = (data.note or "").strip()
     if len(note) > MAX_NOTE:
         raise DomainError(_l("Keep it under %(max)d characters.", max=MAX_NOTE), field="note")

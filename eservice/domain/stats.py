@@ -51,8 +51,8 @@ from .fiscal import (
     fiscal_year_period,
     month_starts,
 )
-from .statuses import FINISHED_STATUSES, RATEABLE
 from .organisation import in_use_since
+from .statuses import FINISHED_STATUSES, RATEABLE
 from .thai import BE_OFFSET, EN_MONTHS_SHORT, THAI_MONTHS_LONG, THAI_MONTHS_SHORT, bangkok_today, format_date
 
 # The intake channels of the brief, in the order the report lists them. Channels added by the
@@ -849,8 +849,12 @@ def _public_section(key: str, fiscal_year: int, month_type: dict[tuple[int, str]
     known = coverage is None or coverage.has_data
     if not known:
         total.received = total.completed = total.in_progress = None
+    if coverage is not None and not coverage.has_case_data:
+        # Known from paper records alone (or not at all): no month to break down, no status to report.
+        total.completed = total.in_progress = None
+        levels = {}
     withheld: list[str] = []
-    if min_breakdown:
+    if min_breakdown and levels:
         for level in PUBLIC_LEVELS:  # finest first: once one is safe, the coarser ones are too
             if all(not c.received or c.received >= min_breakdown for c in levels[level]):
                 break

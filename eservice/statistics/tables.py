@@ -137,20 +137,25 @@ def summary_table(figures: stats.Statistics, locale: str = "th") -> Table:
     add(_l("Resolved cases rated (%)"), now.satisfaction.answered_pct, before.satisfaction.answered_pct)
     add(_l("Reopened cases"), now.totals.reopened, before.totals.reopened)
     add(_l("Reopen rate (%)"), now.totals.reopen_rate_pct, before.totals.reopen_rate_pct)
-    notes = [str(_l("Rates are in per cent; their change is in percentage points."))]
-    if now.coverage is not None:
-        notes += now.coverage.notes(locale)
-    if before.coverage is not None and not before.known:
-        notes.append(str(_l("There is no data for %(period)s (%(since)s).", period=before.period.dates_label(locale),
-                            since=before.coverage.since_label(locale))))
     return Table(
         "summary",
         str(_l("Summary")),
         [str(_l("Figure")), this_period_header(figures, locale), previous_header(figures, locale),
          str(_l("Change"))],
         rows,
-        note=" ".join(notes),
+        note=str(_l("Rates are in per cent; their change is in percentage points.")),
     )
+
+
+def coverage_notes(figures: stats.Statistics, locale: str) -> list[str]:
+    """What the figures of the period and of its comparison cannot know, as sentences for the page, the
+    exports and the command line (see :meth:`eservice.domain.coverage.Coverage.notes`)."""
+    notes = figures.coverage.notes(locale) if figures.coverage is not None else []
+    before = figures.previous
+    if before.coverage is not None and not before.known:
+        notes.append(str(_l("There is no data for %(period)s (%(since)s).", period=before.period.dates_label(locale),
+                            since=before.coverage.since_label(locale))))
+    return notes
 
 
 def this_period_header(figures: stats.Statistics, locale: str) -> str:

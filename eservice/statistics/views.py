@@ -14,7 +14,7 @@ from . import bp
 from .charts import build_charts
 from .exports import rows_csv, table_csv, tables_xlsx
 from .forms import PeriodForm, PublicYearForm
-from .tables import as_of_caption, build_tables, period_caption
+from .tables import as_of_caption, build_tables, coverage_notes, period_caption
 
 
 def _chosen_period(form: PeriodForm):
@@ -61,7 +61,7 @@ def admin_stats():
         caption=period_caption(period, locale, figures.coverage),
         previous_caption=period_caption(figures.previous.period, locale),
         as_of=as_of_caption(figures.today, locale),
-        notes=figures.coverage.notes(locale) if figures.coverage else [],
+        notes=coverage_notes(figures, locale),
         export_args=period.query_args(),
     )
 
@@ -71,7 +71,9 @@ def _thai_tables(period):
     with force_locale("th"):
         figures = stats.compute(db.session, period)
         tables = build_tables(db.session, figures, "th")
-        return figures, tables, period_caption(period, "th", figures.coverage), as_of_caption(figures.today, "th")
+        # The sheets' date line carries what the figures cannot know (no data before go-live, so far).
+        as_of = " ".join([as_of_caption(figures.today, "th"), *coverage_notes(figures, "th")])
+        return figures, tables, period_caption(period, "th", figures.coverage), as_of
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
