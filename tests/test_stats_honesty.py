@@ -226,9 +226,9 @@ def test_public_stats_before_go_live_and_so_far(app, client, today):
 
 
 def test_paper_totals_only_for_years_before_go_live(app):
-    with app.app_context(), force_locale("en"):
-        with pytest.raises(DomainError, match="went into use in the settings first"):
-            paper_totals.check(db.session, paper_totals.PaperInput(2567, "complaint", "phone", 3))
+    with (app.app_context(), force_locale("en"),
+          pytest.raises(DomainError, match="went into use in the settings first")):
+        paper_totals.check(db.session, paper_totals.PaperInput(2567, "complaint", "phone", 3))
     set_go_live(app, date(2025, 3, 15))  # FY2568
     with app.app_context(), force_locale("en"):
         assert paper_totals.years_open(date(2025, 3, 15))[:2] == [2568, 2567]
@@ -241,7 +241,7 @@ def test_paper_totals_only_for_years_before_go_live(app):
         paper_totals.check(db.session, paper_totals.PaperInput(2568, "complaint", "phone", 3))
         with pytest.raises(DomainError) as caught:
             paper_totals.check(db.session, paper_totals.PaperInput(2567, "complaint", "phone", -1))
-        assert caught.value.field == "received"
+        assert caught.value.field == "cases"
 
 
 def test_paper_totals_count_in_their_year_and_are_marked(app):
@@ -299,22 +299,22 @@ def test_paper_totals_page_adds_changes_and_removes_with_audit(app, today):
     page = admin.get("/admin/paper-totals").get_data(as_text=True)
     assert "No totals from paper records" in page
     response = post(admin, "/admin/paper-totals/new", {"fiscal_year": "2567", "case_type": "complaint",
-                                                      "channel_code": "phone", "received": "๑,๒๓๔",
+                                                      "channel_code": "phone", "cases": "๑,๒๓๔",
                                                       "note": "ทะเบียนคุมเรื่องร้องเรียน 2567"})
     assert response.status_code == 302
     with app.app_context():
         row = db.session.scalar(select(PaperTotal))
-        assert (row.fiscal_year, row.received) == (2567, 1234)
-        row_id = row.id
+        assert (row.fiscal_year, row.cases) == (2567, 1234)
+        paper_total_id = row.id
     assert audit_entries(app, "admin.paper_total.create")
     refused = post(admin, "/admin/paper-totals/new", {"fiscal_year": "2569", "case_type": "complaint",
-                                                     "channel_code": "phone", "received": "3"})
+                                                     "channel_code": "phone", "cases": "3"})
     assert refused.status_code == 422 and "after the e-Service went into use" in refused.get_data(as_text=True)
-    response = post(admin, f"/admin/paper-totals/{row_id}", {"fiscal_year": "2567", "case_type": "complaint",
-                                                           "channel_code": "phone", "received": "1200"})
+    response = post(admin, f"/admin/paper-totals/{paper_total_id}", {"fiscal_year": "2567", "case_type": "complaint",
+                                                           "channel_code": "phone", "cases": "1200"})
     assert response.status_code == 302
-    assert audit_entries(app, "admin.paper_total.update")[-1].details["received"] == [1234, 1200]
-    response = post(admin, f"/admin/paper-totals/{row_id}/delete", token_page="/admin/paper-totals")
+    assert audit_entries(app, "admin.paper_total.update")[-1].details["cases"] == [1234, 1200]
+    response = post(admin, f"/admin/paper-totals/{paper_total_id}/delete", token_page="/admin/paper-totals")
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PaperTotal)) == 0
@@ -343,7 +343,7 @@ def test_paper_total_form_never_fails_or_half_saves(make_app, fiscal_year, case_
         db.session.commit()
         audits = len(audit_entries(app, "admin.paper_total.create"))
     response = post(admin, "/admin/paper-totals/new", {"fiscal_year": fiscal_year, "case_type": case_type,
-                                                      "channel_code": channel, "received": received,
+                                                      "channel_code": channel, "cases": received,
                                                       "note": note})
     assert response.status_code in (302, 422)
     with app.app_context():
@@ -351,7 +351,7 @@ def test_paper_total_form_never_fails_or_half_saves(make_app, fiscal_year, case_
         created = len(audit_entries(app, "admin.paper_total.create")) - audits
     if response.status_code == 302:
         assert len(rows) == 1 and created == 1
-        assert rows[0].fiscal_year in (2566, 2567, 2568) and 0 <= rows[0].received <= 1_000_000
+        assert rows[0].fiscal_year in (2566, 2567, 2568) and 0 <= rows[0].cases <= 1_000_000
     else:
         assert rows == [] and created == 0
 

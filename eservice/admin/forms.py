@@ -137,7 +137,7 @@ class PaperTotalForm(FlaskForm):
     channel_code = SelectField(_l("Channel"), validate_choice=False,
                                validators=[InputRequired(_l("Choose the channel the cases came through."))])
     # Text, read by the domain (Thai digits and thousands separators welcome).
-    received = StringField(_l("Cases received"), filters=[_strip])
+    cases = StringField(_l("Cases received"), filters=[_strip])
     note = StringField(_l("Source (optional)"), filters=[_strip],
                        validators=[Length(max=500, message=_l("Keep it under %(max)d characters."))])
 

@@ -36,16 +36,16 @@ def _form(row: PaperTotal | None = None) -> PaperTotalForm:
     form.case_type.choices = [SelectChoice(code, str(kind.label)) for code, kind in CASE_TYPES.items()]
     form.channel_code.choices = [SelectChoice(code, name) for code, name in _channel_names().items()]
     if row is None and not form.is_submitted():
-        form.received.data = ""
+        form.cases.data = ""
     elif row is not None and not form.is_submitted():
-        form.received.data = str(row.received)
+        form.cases.data = str(row.cases)
     return form
 
 
 def _input(form: PaperTotalForm) -> rules.PaperInput:
     return rules.PaperInput(fiscal_year=form.fiscal_year.data, case_type=form.case_type.data or "",
                             channel_code=form.channel_code.data or "",
-                            received=rules.parse_received(form.received.data), note=form.note.data or "")
+                            cases=rules.parse_cases(form.cases.data), note=form.note.data or "")
 
 
 @bp.route("/paper-totals")
@@ -57,17 +57,17 @@ def paper_totals():
                            types={code: str(kind.label) for code, kind in CASE_TYPES.items()})
 
 
-@bp.route("/paper-totals/new", methods=["GET", "POST"], defaults={"row_id": None})
-@bp.route("/paper-totals/<int:row_id>", methods=["GET", "POST"])
+@bp.route("/paper-totals/new", methods=["GET", "POST"], defaults={"paper_total_id": None})
+@bp.route("/paper-totals/<int:paper_total_id>", methods=["GET", "POST"])
 @permission_required(policy.can_enter_paper_totals)
-def paper_total_edit(row_id):
-    row = db.session.get(PaperTotal, row_id) if row_id else None
-    if row_id and row is None:
+def paper_total_edit(paper_total_id):
+    row = db.session.get(PaperTotal, paper_total_id) if paper_total_id else None
+    if paper_total_id and row is None:
         abort(404)
     form = _form(row)
     if form.validate_on_submit():
         with saving(form, done=_("Total from paper records saved.")) as saved:
-            current = db.session.get(PaperTotal, row_id) if row_id else None
+            current = db.session.get(PaperTotal, paper_total_id) if paper_total_id else None
             rules.save(db.session, _input(form), current, by=acting())
         if saved:
             return redirect(url_for("admin.paper_totals"))
@@ -75,13 +75,13 @@ def paper_total_edit(row_id):
                            since=in_use_since(db.session)), 422 if form.is_submitted() else 200
 
 
-@bp.route("/paper-totals/<int:row_id>/delete", methods=["POST"])
+@bp.route("/paper-totals/<int:paper_total_id>/delete", methods=["POST"])
 @permission_required(policy.can_enter_paper_totals)
-def paper_total_delete(row_id):
+def paper_total_delete(paper_total_id):
     """CSRF is checked for every POST by the application (CSRFProtect)."""
-    if db.session.get(PaperTotal, row_id) is None:
+    if db.session.get(PaperTotal, paper_total_id) is None:
         abort(404)
     with saving(done=_("Total from paper records removed.")):
-        row = db.session.get(PaperTotal, row_id) or abort(404)
+        row = db.session.get(PaperTotal, paper_total_id) or abort(404)
         rules.delete(db.session, row, by=acting())
     return redirect(url_for("admin.paper_totals"))

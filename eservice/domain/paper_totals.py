@@ -44,11 +44,11 @@ class PaperInput:
     fiscal_year: int | None
     case_type: str
     channel_code: str
-    received: int | None
+    cases: int | None
     note: str = ""
 
 
-def parse_received(text) -> int | None:
+def parse_cases(text) -> int | None:
     """"1,234", "๑๒๓" or 12 as a whole number; None when it is not one."""
     if isinstance(text, int):
         return text
@@ -86,9 +86,9 @@ def check(session: Session, data: PaperInput, current: PaperTotal | None = None)
         raise DomainError(_l("Choose the type of case."), field="case_type")
     if session.scalar(select(Channel.id).where(Channel.code == data.channel_code)) is None:
         raise DomainError(_l("Choose the channel the cases came through."), field="channel_code")
-    if data.received is None or not 0 <= data.received <= MAX_RECEIVED:
+    if data.cases is None or not 0 <= data.cases <= MAX_RECEIVED:
         raise DomainError(_l("Enter how many cases the paper records count: a whole number from 0 to 1,000,000."),
-                          field="received")
+                          field="cases")
     note = (data.note or "").strip()
     if len(note) > MAX_NOTE:
         raise DomainError(_l("Keep it under %(max)d characters.", max=MAX_NOTE), field="note")
@@ -98,7 +98,7 @@ def check(session: Session, data: PaperInput, current: PaperTotal | None = None)
     if clash is not None and clash is not current:
         raise DomainError(_l("A total for this fiscal year, type and channel exists already: change that one."),
                           field="channel_code")
-    return PaperInput(data.fiscal_year, data.case_type, data.channel_code, data.received, note)
+    return PaperInput(data.fiscal_year, data.case_type, data.channel_code, data.cases, note)
 
 
 def save(session: Session, data: PaperInput, current: PaperTotal | None = None, *, by: By) -> PaperTotal:
@@ -106,7 +106,7 @@ def save(session: Session, data: PaperInput, current: PaperTotal | None = None, 
     clean = check(session, data, current)
     row = current or PaperTotal()
     values = {"fiscal_year": clean.fiscal_year, "case_type": clean.case_type,
-              "channel_code": clean.channel_code, "received": clean.received, "note": clean.note}
+              "channel_code": clean.channel_code, "cases": clean.cases, "note": clean.note}
     changes = {name: [getattr(row, name) if current else None, value] for name, value in values.items()
                if not current or getattr(row, name) != value}
     for name, value in values.items():
@@ -122,7 +122,7 @@ def save(session: Session, data: PaperInput, current: PaperTotal | None = None, 
 
 def delete(session: Session, row: PaperTotal, *, by: By) -> None:
     details = {"fiscal_year": row.fiscal_year, "case_type": row.case_type, "channel_code": row.channel_code,
-               "received": row.received}
+               "cases": row.cases}
     target = row.id
     session.delete(row)
     session.flush()
@@ -170,13 +170,13 @@ def included(session: Session, start: date, end: date, since: date | None, types
         return Included({}, False)
     first, last = fiscal_year_of(start), fiscal_year_of(end)
     statement = select(PaperTotal.fiscal_year, PaperTotal.channel_code, PaperTotal.case_type,
-                       PaperTotal.received).where(PaperTotal.fiscal_year.between(first, last))
+                       PaperTotal.cases).where(PaperTotal.fiscal_year.between(first, last))
     if types is not None:
         statement = statement.where(PaperTotal.case_type.in_(types))
     counts: dict[tuple[str, str], int] = defaultdict(int)
     found = False
-    for fiscal_year, channel, case_type, received in session.execute(statement):
+    for fiscal_year, channel, case_type, cases in session.execute(statement):
         if paper_counts_in(fiscal_year, since, start, end):
-            counts[(channel, case_type)] += received
+            counts[(channel, case_type)] += cases
             found = True
     return Included(dict(counts), found)

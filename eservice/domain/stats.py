@@ -767,9 +767,9 @@ class PublicCount:
     paper: int = 0  # of ``received``, from paper records (their status is not known)
 
     def add(self, counts: Counts) -> None:
-        self.received += counts.received
-        self.completed += counts.completed
-        self.in_progress += counts.in_progress
+        self.received = (self.received or 0) + counts.received
+        self.completed = (self.completed or 0) + counts.completed
+        self.in_progress = (self.in_progress or 0) + counts.in_progress
 
     def add_row(self, other: PublicCount) -> None:
         if other.received is None:

@@ -17,13 +17,13 @@ class PaperTotal(Model):
     __tablename__ = "paper_total"
     __table_args__ = (
         UniqueConstraint("fiscal_year", "case_type", "channel_code", name="uq_paper_total_year_type_channel"),
-        CheckConstraint("received >= 0", name="ck_paper_total_received"),
+        CheckConstraint("cases >= 0", name="ck_paper_total_cases"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
     case_type: Mapped[str] = mapped_column(String(20))
     channel_code: Mapped[str] = mapped_column(String(40))
-    received: Mapped[int] = mapped_column(Integer)
+    cases: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

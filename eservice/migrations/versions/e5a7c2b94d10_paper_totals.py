@@ -24,10 +24,10 @@ def upgrade():
         sa.Column('fiscal_year', sa.Integer(), nullable=False),
         sa.Column('case_type', sa.String(length=20), nullable=False),
         sa.Column('channel_code', sa.String(length=40), nullable=False),
-        sa.Column('received', sa.Integer(), nullable=False),
+        sa.Column('cases', sa.Integer(), nullable=False),
         sa.Column('note', sa.Text(), nullable=False),
         sa.Column('updated_at', eservice.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.CheckConstraint('received >= 0', name='ck_paper_total_received'),
+        sa.CheckConstraint('cases >= 0', name='ck_paper_total_cases'),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('fiscal_year', 'case_type', 'channel_code', name='uq_paper_total_year_type_channel'),
     )
