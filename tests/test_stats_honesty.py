@@ -137,6 +137,18 @@ def test_a_year_that_holds_go_live_counts_from_it_and_says_so(app):
     assert _rows(tables["summary"])["Cases received"] == [1, None, None]
 
 
+def test_cases_before_a_go_live_date_moved_later_are_still_shown(app):
+    make_case(app, utc(2024, 11, 4, 3))  # FY2568, a pilot case before the go-live date now recorded
+    set_go_live(app, date(2025, 3, 15))
+    figures, tables = _tables(app, stats.make_period("fy", 2568))
+    months = _rows(tables["month"])
+    assert months["Nov 2024"][0] == 1 and months["Oct 2024"][0] is None
+    assert figures.summary.known and _rows(tables["summary"])["Cases received"][0] == 1
+    with app.app_context():
+        public = stats.public_statistics(db.session, 2568, "en", TODAY)
+    assert public.general.total.received == 1
+
+
 def test_months_not_yet_reached_are_empty_and_the_year_is_so_far(app):
     make_case(app, utc(2026, 11, 20, 3))
     figures, tables = _tables(app, stats.make_period("fy", 2570))

@@ -464,8 +464,9 @@ class Summary:
 
     @property
     def known(self) -> bool:
-        """Whether the period has any figures at all (cases since go-live, or paper totals)."""
-        return self.coverage is None or self.coverage.has_data
+        """Whether the period has any figures at all: days since go-live, paper totals, or cases (a case
+        received before a go-live date moved later is still counted, never hidden)."""
+        return self.coverage is None or self.coverage.has_data or self.totals.received > self.totals.paper
 
     def month_state(self, first: date) -> str:
         """How much of the month starting ``first`` is known (see :meth:`Coverage.month_state`)."""
@@ -818,7 +819,8 @@ def _public_section(key: str, fiscal_year: int, month_type: dict[tuple[int, str]
         label = month_caption(month_label(first, locale, long=True), state,
                               coverage.in_use_since if coverage else None, locale)
         count = PublicCount(label)
-        if state in (BEFORE, NOT_REACHED):
+        has_cases = any((month_number(first), case_type) in month_type for case_type in types)
+        if state in (BEFORE, NOT_REACHED) and not has_cases:
             count.received = count.completed = count.in_progress = None
         else:
             for case_type in types:
@@ -846,10 +848,10 @@ def _public_section(key: str, fiscal_year: int, month_type: dict[tuple[int, str]
     if paper_received:
         total.received = (total.received or 0) + paper_received
         total.paper = paper_received
-    known = coverage is None or coverage.has_data
+    known = coverage is None or coverage.has_data or any(m.received for m in monthly)
     if not known:
         total.received = total.completed = total.in_progress = None
-    if coverage is not None and not coverage.has_case_data:
+    if coverage is not None and not coverage.has_case_data and not any(m.received for m in monthly):
         # Known from paper records alone (or not at all): no month to break down, no status to report.
         total.completed = total.in_progress = None
         levels = {}

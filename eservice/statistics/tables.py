@@ -74,7 +74,8 @@ def _unknown(cells: list) -> list:
 
 def _cases_known(figures: stats.Statistics) -> bool:
     """Whether the period has figures from cases (the tables that paper totals cannot fill)."""
-    return figures.coverage is None or figures.coverage.has_case_data
+    totals = figures.summary.totals
+    return figures.coverage is None or figures.coverage.has_case_data or totals.received > totals.paper
 
 
 def _paper_label() -> str:
@@ -286,7 +287,9 @@ def _month_rows(figures: stats.Statistics, locale: str):
     for first in figures.months:
         state = figures.summary.month_state(first)
         label = month_caption(stats.month_label(first, locale), state, since, locale)
-        yield first, label, state not in (BEFORE, NOT_REACHED)
+        # A month before go-live that holds cases anyway (the date was moved later) shows them.
+        has_cases = stats.month_number(first) in figures.summary.by_month
+        yield first, label, state not in (BEFORE, NOT_REACHED) or has_cases
 
 
 def _sum(values) -> int | None:
