@@ -532,6 +532,14 @@ def _late_open(session: Session, period: StatsPeriod, today: date):
     )
 
 
+def coverage_of(session: Session, period: StatsPeriod, today: date | None = None) -> Coverage:
+    """What is known of ``period`` today: go-live, days not yet reached and whether paper totals count in
+    it (the rules of :mod:`eservice.domain.coverage`; :func:`summarise` attaches the same to a Summary)."""
+    since = in_use_since(session)
+    paper = paper_totals.included(session, period.start, period.end, since)
+    return Coverage(period.start, period.end, today or bangkok_today(), since, paper.any)
+
+
 def summarise(session: Session, period: StatsPeriod, today: date | None = None,
               late_rows: list | None = None) -> Summary:
     """The figures of a period that need no breakdown by division, category or village, with the totals
