@@ -326,6 +326,14 @@ def test_paper_totals_page_adds_changes_and_removes_with_audit(app, today):
                                                            "channel_code": "phone", "cases": "1200"})
     assert response.status_code == 302
     assert audit_entries(app, "admin.paper_total.update")[-1].details["cases"] == [1234, 1200]
+    # Go-live moved earlier: the row stays, marked as not counted, and the statistics leave it out.
+    set_go_live(app, date(2023, 10, 1))  # the first day of FY2567: no day of it is before go-live
+    page = admin.get("/admin/paper-totals").get_data(as_text=True)
+    assert f'id="uncounted-{paper_total_id}"' in page
+    figures, _ = _tables(app, stats.make_period("fy", 2567))
+    assert figures.summary.totals.paper == 0
+    audit_page = admin.get("/admin/audit").get_data(as_text=True)
+    assert "Changed: total from paper records" in audit_page
     response = post(admin, f"/admin/paper-totals/{paper_total_id}/delete", token_page="/admin/paper-totals")
     assert response.status_code == 302
     with app.app_context():

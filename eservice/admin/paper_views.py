@@ -11,6 +11,7 @@ from ..auth import permission_required
 from ..domain import paper_totals as rules
 from ..domain import policy
 from ..domain.case_types import CASE_TYPES
+from ..domain.coverage import paper_span
 from ..domain.organisation import in_use_since
 from ..extensions import db
 from ..i18n import current_locale
@@ -52,7 +53,10 @@ def _input(form: PaperTotalForm) -> rules.PaperInput:
 @permission_required(policy.can_enter_paper_totals)
 def paper_totals():
     since = in_use_since(db.session)
-    return render_template("admin/paper_totals.html", rows=rules.all_rows(db.session), since=since,
+    rows = rules.all_rows(db.session)
+    # A row whose year is no longer before go-live (the date was moved earlier) is kept but not counted.
+    uncounted = {row.id for row in rows if paper_span(row.fiscal_year, since) is None}
+    return render_template("admin/paper_totals.html", rows=rows, since=since, uncounted=uncounted,
                            open_years=rules.years_open(since), channels=_channel_names(),
                            types={code: str(kind.label) for code, kind in CASE_TYPES.items()})
 
