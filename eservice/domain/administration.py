@@ -119,7 +119,7 @@ def save_organisation(session: Session, org: Organisation, data: OrganisationInp
     line_id = (data.line_id or "").strip()
     if line_id and not re.fullmatch(r"@?[A-Za-z0-9._-]{2,40}", line_id):
         raise DomainError(_l("A LINE ID is letters, digits, . _ or -, often starting with @."), field="line_id")
-    values = {
+    values: dict[str, object] = {
         "name_th": _required(data.name_th, _l("Give the organisation's name in Thai."), field="name_th"),
         "name_en": _optional(data.name_en, field="name_en"),
         "address_th": _optional(data.address_th, field="address_th", limit=500),
