@@ -229,6 +229,8 @@ def test_public_stats_before_go_live_and_so_far(app, client, today):
     october = re.search(r"<th scope=\"row\">October 2026</th>(.*?)</tr>", html, re.S).group(1)
     assert re.sub(r"<[^>]+>", "", october) == "–––"  # before go-live: no data, not 0
     assert "There were no general complaints" not in html  # there was one, in November
+    html = client.get("/stats?fy=2571").get_data(as_text=True)  # the next year, offered by the picker
+    assert "Fiscal year 2571 has not begun" in html
     data = client.get("/stats.csv?fy=2569").data.decode("utf-8-sig")
     year_rows = [r for r in csv.reader(io.StringIO(data)) if r[1] == "ปี"]
     assert year_rows and all(r[3] == "" for r in year_rows)

@@ -153,7 +153,7 @@ def coverage_notes(figures: stats.Statistics, locale: str) -> list[str]:
     exports and the command line (see :meth:`eservice.domain.coverage.Coverage.notes`)."""
     notes = figures.coverage.notes(locale) if figures.coverage is not None else []
     before = figures.previous
-    if before.coverage is not None and not before.known:
+    if before.coverage is not None and not before.known and before.coverage.in_use_since is not None:
         notes.append(str(_l("There is no data for %(period)s (%(since)s).", period=before.period.dates_label(locale),
                             since=before.coverage.since_label(locale))))
     return notes
