@@ -1,10 +1,14 @@
 """The application as a whole: set-up command, migrations, health check, headers, languages, limits."""
 
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select, text
 
 from eservice import create_app
+from eservice.domain import clock, days_off
+from eservice.domain.thai import bangkok_today
 from eservice.extensions import db
 from eservice.models import Category, Division, Organisation
 
@@ -56,6 +60,12 @@ def test_init_builds_schema_loads_reference_data_and_is_idempotent(fresh_app):
         road = db.session.scalar(select(Category).where(Category.code == "road"))
         road.resolve_days = 20
         db.session.commit()
+    # The official days off of this year and the next come from the holidays package (issue 10).
+    today = bangkok_today()
+    assert f"Days off of {today.year} and {today.year + 1} loaded" in first.output
+    with app.app_context():
+        assert {today.year, today.year + 1} <= days_off.loaded_years(db.session)
+        assert date(today.year, 4, 13) in clock.holidays_from(db.session, date(today.year, 1, 1))  # Songkran
     second = runner.invoke(args=["init"])
     assert second.exit_code == 0, second.output
     assert "nothing new" in second.output

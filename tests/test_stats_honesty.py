@@ -185,7 +185,9 @@ def test_the_admin_page_and_exports_show_no_zero_before_go_live(app, today):
     assert "Counted from 1 Nov 2026" in html
     data = admin.get("/admin/stats/export.csv?period=fy&fy=2569&table=month").data.decode("utf-8-sig")
     body = list(csv.reader(io.StringIO(data)))[1:]
-    assert body and all(cell == "" for row in body for cell in row[1:])
+    # Every figure empty; the last column is the row's code (2568-10 …), which stays.
+    assert body and all(cell == "" for row in body for cell in row[1:-1])
+    assert all(row[-1] for row in body)
     data = admin.get("/admin/stats/export.csv?period=fy&fy=2570&table=month").data.decode("utf-8-sig")
     months = {row[0]: row[1:] for row in csv.reader(io.StringIO(data))}
     assert months["ต.ค. 2569"][0] == ""  # before go-live
@@ -297,9 +299,13 @@ def test_paper_totals_in_public_stats_exports_and_cli(app, client, today):
     assert "by month" not in integrity and "by quarter" not in integrity and "Letter" not in integrity
     data = client.get("/stats.csv?fy=2567").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(data)))
-    assert rows[0][-1] == "ในจำนวนนี้จากบันทึกกระดาษ"
-    assert [r[-1] for r in rows[1:] if r[1] == "ปี"] == ["40", "2"]
+    paper = rows[0].index("ในจำนวนนี้จากบันทึกกระดาษ")  # before the three code columns
+    assert paper == len(rows[0]) - 4
+    assert [r[paper] for r in rows[1:] if r[1] == "ปี"] == ["40", "2"]
     result = app.test_cli_runner().invoke(args=["stats", "--fy", "2567", "--format", "json", "--lang", "en"])
+    assert json.loads(result.output)["paper_records"] == 40  # corruption and gift reports left out by default
+    result = app.test_cli_runner().invoke(args=["stats", "--fy", "2567", "--format", "json", "--lang", "en",
+                                                "--exact-integrity"])
     assert json.loads(result.output)["paper_records"] == 42
     admin = signed_in_client(app, make_user(app, "stats-root", roles=("admin",)))
     csv_text = admin.get("/admin/stats/export.csv?period=fy&fy=2567&table=type").data.decode("utf-8-sig")

@@ -146,6 +146,16 @@ class HolidayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired(_l("Give the date of the holiday."))])
     name = StringField(_l("Name"), filters=[_strip], validators=[
         InputRequired(_l("Name the holiday.")), Length(max=200, message=_l("Keep it under %(max)d characters."))])
+    name_en = StringField(_l("Name (English)"), filters=[_strip], validators=[
+        Length(max=200, message=_l("Keep it under %(max)d characters."))])
+
+
+class HolidaySyncForm(FlaskForm):
+    """Load a year's official days off from the holidays package now."""
+
+    year = IntegerField(_l("Year (B.E.)"), validators=[
+        InputRequired(_l("Give the year as a whole number.")),
+        NumberRange(min=-100000, max=100000, message=_l("Give the year as a whole number."))])
 
 
 class HolidayImportForm(FlaskForm):
@@ -189,6 +199,18 @@ class MeasureForm(FlaskForm):
     responsible = StringField(_l("Responsible"), filters=[_strip])
     results = TextAreaField(_l("Results (one paragraph per line)"))
     outcome = TextAreaField(_l("Outcome or achievement (one paragraph per line)"))
+
+
+class SignOffForm(FlaskForm):
+    prepared_name = StringField(_l("Prepared by (name)"), filters=[_strip])
+    prepared_position = StringField(_l("Position of the preparer"), filters=[_strip])
+    approved_name = StringField(_l("Approved by (name)"), filters=[_strip])
+    approved_position = StringField(_l("Position of the approver"), filters=[_strip])
+
+
+class SummaryNoteForm(FlaskForm):
+    problems = TextAreaField(_l("Problems found"))
+    improvements = TextAreaField(_l("Improvements made"))
 
 
 class CopyMeasuresForm(FlaskForm):

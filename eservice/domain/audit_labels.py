@@ -14,7 +14,13 @@ LABELS = {
     "case.denied": _l("Case refused to an officer"),
     "login.success": _l("Signed in"),
     "login.failed": _l("Wrong password"),
-    "login.locked": _l("Sign-in paused after wrong passwords"),
+    "login.locked": _l("Sign-in paused after wrong passwords"),  # entries from before sign-ins were slowed
+    "login.slowed": _l("Sign-in slowed down after wrong passwords"),
+    "logout": _l("Signed out"),
+    "logout.everywhere": _l("Signed out everywhere"),
+    "integrity.request": _l("Integrity unit membership change requested"),
+    "integrity.confirm": _l("Integrity unit membership change confirmed"),
+    "integrity.decline": _l("Integrity unit membership change declined"),
     "user.create": _l("Staff account created (command line)"),
     "user.password_change": _l("Own password changed"),
     "admin.user.password": _l("Password reset by an administrator"),
@@ -22,7 +28,11 @@ LABELS = {
     "admin.organisation.logo_remove": _l("Logo removed"),
     "admin.organisation.texts": _l("Public texts changed"),
     "admin.holiday.import": _l("Days off imported"),
+    "admin.holiday.restore": _l("Day off put back"),
+    "holiday.sync": _l("Official days off loaded"),
     "admin.ita.update": _l("ITA scores changed"),
+    "admin.signoff.update": _l("Sign-off block of the measures report changed"),
+    "admin.complaint_summary.update": _l("Problems and improvements of the complaint-handling summary changed"),
     "outbox.retry": _l("Mail sent again"),
 }
 

@@ -28,6 +28,7 @@ Definitions (the same on the statistics page, in the exports, on the command lin
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -40,6 +41,7 @@ from ..models import Case, Channel
 from ..models.measures import ItaScore, Measure
 from ..models.paper import PaperTotal
 from . import clock, paper_totals
+from .case_types import CASE_TYPES
 from .coverage import BEFORE, NOT_REACHED, Coverage, comparison_span, month_caption, year_earlier
 from .errors import DomainError
 from .fiscal import (
@@ -517,14 +519,19 @@ class Statistics:
         return self.summary.coverage
 
 
-def _late_open(session: Session, period: StatsPeriod, today: date):
+def _without(exclude_types: tuple[str, ...]) -> list:
+    """The condition that leaves cases of these types out (see :mod:`eservice.domain.integrity_figures`)."""
+    return [Case.case_type.not_in(exclude_types)] if exclude_types else []
+
+
+def _late_open(session: Session, period: StatsPeriod, today: date, exclude_types: tuple[str, ...] = ()):
     """Open cases already past their due dates: (channel, type, division, category, village, month,
     late, not yet acknowledged and late) rows."""
     columns = [Case.channel_code, Case.case_type, Case.division_id, Case.category_id, Case.village_id,
                Case.received_month]
     return _grouped(
         session, period, columns,
-        or_(clock.late_open_clause(today), clock.ack_late_open_clause(today)),
+        or_(clock.late_open_clause(today), clock.ack_late_open_clause(today)), *_without(exclude_types),
         aggregates=[
             _count_if(clock.late_open_clause(today)),
             _count_if(clock.ack_late_open_clause(today)),
@@ -541,13 +548,15 @@ def coverage_of(session: Session, period: StatsPeriod, today: date | None = None
 
 
 def summarise(session: Session, period: StatsPeriod, today: date | None = None,
-              late_rows: list | None = None) -> Summary:
-    """The figures of a period that need no breakdown by division, category or village, with the totals
-    from paper records that count in it (added to ``received``, by channel and by type, never by month)
-    and what is known of it (:class:`~eservice.domain.coverage.Coverage`)."""
+              late_rows: list | None = None, exclude_types: tuple[str, ...] = ()) -> Summary:
+    """The figures of a period that need no breakdown by division, category or village, leaving out
+    cases of ``exclude_types``, with the totals from paper records that count in it (added to
+    ``received``, by channel and by type, never by month) and what is known of it
+    (:class:`~eservice.domain.coverage.Coverage`)."""
     today = today or bangkok_today()
     since = in_use_since(session)
-    paper = paper_totals.included(session, period.start, period.end, since)
+    kept_types = [t for t in CASE_TYPES if t not in exclude_types] if exclude_types else None
+    paper = paper_totals.included(session, period.start, period.end, since, types=kept_types)
     coverage = Coverage(period.start, period.end, today, since, paper.any)
     totals = Counts()
     by_channel: dict[str, int] = defaultdict(int)
@@ -556,7 +565,8 @@ def summarise(session: Session, period: StatsPeriod, today: date | None = None,
     month_channel: dict[tuple[int, str], int] = defaultdict(int)
     month_type: dict[tuple[int, str], Counts] = defaultdict(Counts)
     columns = [Case.received_month, Case.channel_code, Case.case_type, Case.status, Case.resolved_on_time]
-    for month, channel, case_type, status, on_time, n in _grouped(session, period, columns):
+    for month, channel, case_type, status, on_time, n in _grouped(session, period, columns,
+                                                                  *_without(exclude_types)):
         totals.add_status(status, on_time, n)
         by_month[month].add_status(status, on_time, n)
         month_type[(month, case_type)].add_status(status, on_time, n)
@@ -565,7 +575,7 @@ def summarise(session: Session, period: StatsPeriod, today: date | None = None,
         month_channel[(month, channel)] += n
 
     if late_rows is None:
-        late_rows = _late_open(session, period, today)
+        late_rows = _late_open(session, period, today, exclude_types)
     for _channel, case_type, _division, _category, _village, month, late, ack_late in late_rows:
         totals.late += late
         totals.ack_late += ack_late
@@ -577,7 +587,8 @@ def summarise(session: Session, period: StatsPeriod, today: date | None = None,
     ratings = dict.fromkeys(range(1, 6), 0)
     columns = [Case.ack_working_days, Case.resolve_working_days, Case.acknowledged_on_time, Case.reopen_count,
                Case.rating_score]
-    for ack, resolve, ack_on_time, reopen_count, score, n in _grouped(session, period, columns):
+    for ack, resolve, ack_on_time, reopen_count, score, n in _grouped(session, period, columns,
+                                                                      *_without(exclude_types)):
         if ack is not None:
             durations.ack[ack] = durations.ack.get(ack, 0) + n
         if resolve is not None:
@@ -611,11 +622,13 @@ def summarise(session: Session, period: StatsPeriod, today: date | None = None,
     )
 
 
-def compute(session: Session, period: StatsPeriod, today: date | None = None) -> Statistics:
-    """Every figure of the statistics page for ``period`` and the same period a year earlier."""
+def compute(session: Session, period: StatsPeriod, today: date | None = None,
+            exclude_types: tuple[str, ...] = ()) -> Statistics:
+    """Every figure of the statistics page for ``period`` and the same period a year earlier, leaving
+    out cases of ``exclude_types`` (what someone outside the integrity unit sees: integrity_figures)."""
     today = today or bangkok_today()
-    late_rows = _late_open(session, period, today)
-    summary = summarise(session, period, today, late_rows)
+    late_rows = _late_open(session, period, today, exclude_types)
+    summary = summarise(session, period, today, late_rows, exclude_types)
     channel_type: dict[tuple[str, str], int] = defaultdict(int)
     by_channel: dict[str, Counts] = defaultdict(Counts)
     by_type: dict[str, Counts] = defaultdict(Counts)
@@ -625,12 +638,13 @@ def compute(session: Session, period: StatsPeriod, today: date | None = None) ->
     # Villages apart: grouped with the rest they would multiply the rows SQLite hands back.
     columns = [Case.channel_code, Case.case_type, Case.division_id, Case.category_id, Case.status,
                Case.resolved_on_time]
-    for channel, case_type, division, category, status, on_time, n in _grouped(session, period, columns):
+    for channel, case_type, division, category, status, on_time, n in _grouped(session, period, columns,
+                                                                               *_without(exclude_types)):
         channel_type[(channel, case_type)] += n
         for counts in (by_channel[channel], by_type[case_type], by_division[division], by_category[category]):
             counts.add_status(status, on_time, n)
     for village, status, on_time, n in _grouped(session, period, [Case.village_id, Case.status,
-                                                                   Case.resolved_on_time]):
+                                                                   Case.resolved_on_time], *_without(exclude_types)):
         by_village[village].add_status(status, on_time, n)
     for channel, case_type, division, category, village, _month, late, ack_late in late_rows:
         for counts in (by_channel[channel], by_type[case_type], by_division[division], by_category[category],
@@ -644,7 +658,7 @@ def compute(session: Session, period: StatsPeriod, today: date | None = None) ->
             by_type[case_type].add_paper(n)
     return Statistics(
         summary=summary,
-        previous=summarise(session, period.comparison(today), today),
+        previous=summarise(session, period.comparison(today), today, exclude_types=exclude_types),
         channel_type=dict(channel_type),
         by_channel=dict(by_channel),
         by_type=dict(by_type),
@@ -765,6 +779,14 @@ PUBLIC_MIN_BREAKDOWN = 5
 PUBLIC_LEVELS = ("month", "quarter", "half")
 
 
+def publishable(received: Iterable[int | None], min_breakdown: int = PUBLIC_MIN_BREAKDOWN) -> bool:
+    """The small-count rule: a breakdown of corruption and gift reports may be shown only if every part
+    that had any had at least ``min_breakdown``. The public page and, for everyone outside the
+    integrity unit, the statistics, their exports and the command line ask this one question. A part
+    with no data (None: before go-live, not yet reached) shows nothing and counts as empty."""
+    return all(not n or n >= min_breakdown for n in received)
+
+
 @dataclass
 class PublicCount:
     """A row of the public tables. None: nothing is known (before go-live, or not yet reached)."""
@@ -866,7 +888,7 @@ def _public_section(key: str, fiscal_year: int, month_type: dict[tuple[int, str]
     withheld: list[str] = []
     if min_breakdown and levels:
         for level in PUBLIC_LEVELS:  # finest first: once one is safe, the coarser ones are too
-            if all(not c.received or c.received >= min_breakdown for c in levels[level]):
+            if publishable((c.received for c in levels[level]), min_breakdown):
                 break
             withheld.append(level)
         for level in withheld:

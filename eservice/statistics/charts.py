@@ -79,6 +79,7 @@ def channels_over_months(month_channel: Table) -> Chart:
 def types_chart(type_table: Table, this_label: str = "", earlier_label: str = "") -> Chart:
     """Cases of each type in this period, with the same period a year earlier beneath."""
     received, earlier = 1, len(type_table.header) - 1
+    # A withheld figure (None: the line of integrity reports for a reader outside that unit) draws no bar.
     largest = max([row[received] or 0 for row in type_table.rows] + [row[earlier] or 0 for row in type_table.rows]
                   + [0])
     rows = [

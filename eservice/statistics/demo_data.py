@@ -184,7 +184,7 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
     villages = list(session.scalars(select(VillageModel.id).where(VillageModel.active.is_(True))
                                     .order_by(VillageModel.number)))
     channels = set(session.scalars(select(Channel.code)))
-    holidays = set(session.scalars(select(Holiday.day)))
+    holidays = set(session.scalars(select(Holiday.day).where(clock.days_off_clause())))
     calendar = WorkingDays(first_day - timedelta(days=7), max(today, last_day) + timedelta(days=400), holidays)
 
     # --- the days cases arrive on, weighted by weekday, holiday and month --------------------------

@@ -4,10 +4,12 @@ everyone. Views parse the period, ask eservice.domain.stats for the figures and 
 from flask import Response, abort, render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ..auth import permission_required
-from ..domain import policy, stats
+from ..domain import integrity_figures, policy, stats
 from ..domain.errors import DomainError
+from ..domain.fiscal import month_starts
 from ..extensions import db
 from ..i18n import current_locale
 from . import bp
@@ -48,8 +50,8 @@ def admin_stats():
     if period is None:
         return render_template("statistics/admin.html", form=form, figures=None), 400
     locale = current_locale()
-    figures = stats.compute(db.session, period)
-    tables = build_tables(db.session, figures, locale)
+    figures, integrity = _figures(period)
+    tables = build_tables(db.session, figures, locale, integrity)
     by_key = {table.key: table for table in tables}
     return render_template(
         "statistics/admin.html",
@@ -63,14 +65,22 @@ def admin_stats():
         as_of=as_of_caption(figures.today, locale),
         notes=coverage_notes(figures, locale),
         export_args=period.query_args(),
+        integrity=integrity,
     )
+
+
+def _figures(period):
+    """The figures as the signed-in reader may see them: corruption and gift reports exactly for the
+    integrity role, else as the public page's small-count rule allows (integrity_figures)."""
+    return integrity_figures.statistics_for(
+        db.session, period, exact=policy.sees_exact_integrity_statistics(current_user))
 
 
 def _thai_tables(period):
     """The tables as exported: Thai headers and Buddhist-era dates whatever the page's language."""
     with force_locale("th"):
-        figures = stats.compute(db.session, period)
-        tables = build_tables(db.session, figures, "th")
+        figures, integrity = _figures(period)
+        tables = build_tables(db.session, figures, "th", integrity)
         # The sheets' date line carries what the figures cannot know (no data before go-live, so far).
         as_of = " ".join([as_of_caption(figures.today, "th"), *coverage_notes(figures, "th")])
         return figures, tables, period_caption(period, "th", figures.coverage), as_of
@@ -92,7 +102,9 @@ def admin_stats_csv():
     table = next((t for t in tables if t.key == request.args.get("table", "")), None)
     if table is None:
         abort(404)
-    return _download(table_csv(table), "text/csv; charset=utf-8", f"statistics-{period.slug()}-{table.key}.csv")
+    with force_locale("th"):
+        data = table_csv(table)
+    return _download(data, "text/csv; charset=utf-8", f"statistics-{period.slug()}-{table.key}.csv")
 
 
 @bp.route("/admin/stats/export.xlsx")
@@ -151,18 +163,27 @@ def public_stats_csv():
         return render_template("statistics/public.html", form=form, public=None), 400
     with force_locale("th"):
         public = stats.public_statistics(db.session, fiscal_year, "th")
+        # Beside the labels, codes: the kind (general, integrity), the breakdown (month, quarter, half,
+        # year) and the period (2024-10, q1, h1, fy2568).
+        period_codes = {
+            "month": [f"{first.year:04d}-{first.month:02d}" for first in month_starts(public.period.span)],
+            "quarter": [f"q{n}" for n in range(1, 5)],
+            "half": [f"h{n}" for n in range(1, 3)],
+        }
         rows = []
         for section in (public.general, public.integrity):
             name = str(PUBLIC_SECTION_LABELS[section.key])
             for level in stats.PUBLIC_LEVELS:
-                for count in section.levels.get(level, []):
+                for count, code in zip(section.levels.get(level, []), period_codes[level], strict=False):
                     rows.append([name, str(PUBLIC_LEVEL_LABELS[level]), count.label, count.received,
-                                 count.completed, count.in_progress, None])
+                                 count.completed, count.in_progress, None, section.key, level, code])
             total = section.total
             rows.append([name, str(PUBLIC_LEVEL_LABELS["year"]), total.label, total.received, total.completed,
-                         total.in_progress, total.paper if total.known else None])
+                         total.in_progress, total.paper if total.known else None,
+                         section.key, "year", f"fy{fiscal_year}"])
         # Empty cells: no data (before go-live) or not yet reached, never 0.
         header = [str(_l("Kind of complaint")), str(_l("Breakdown")), str(_l("Period of time")),
                   str(_l("Cases received")), str(_l("Completed")), str(_l("In progress")),
-                  str(_l("Of which from paper records"))]
+                  str(_l("Of which from paper records")),
+                  str(_l("Kind (code)")), str(_l("Breakdown (code)")), str(_l("Period (code)"))]
     return _download(rows_csv(header, rows), "text/csv; charset=utf-8", f"complaint-statistics-{fiscal_year}.csv")

@@ -1,7 +1,7 @@
 """Totals from paper records for the fiscal years before the e-Service went into use
 
 Revision ID: e5a7c2b94d10
-Revises: b3f1c0de2a77
+Revises: e7a2c4f9b1d3
 Create Date: 2026-12-02 10:40:00
 
 """
@@ -12,7 +12,7 @@ import eservice.models.base
 
 
 revision = 'e5a7c2b94d10'
-down_revision = 'b3f1c0de2a77'
+down_revision = 'e7a2c4f9b1d3'
 branch_labels = None
 depends_on = None
 
