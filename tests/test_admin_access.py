@@ -11,11 +11,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from eservice.domain.organisation import current as current_organisation
 from eservice.extensions import db
 from eservice.models import Category, Channel, Division, Holiday, User, Village
 from eservice.models.measures import Measure
 from eservice.models.open311 import ApiKey
 from eservice.models.outbox import OutboxMessage
+from eservice.models.paper import PaperTotal
 
 from .web import token_for
 
@@ -49,6 +51,7 @@ def concrete_url(app, rule) -> str:
             "user_id": db.session.scalar(select(User.id).limit(1)),
             "measure_id": db.session.scalar(select(Measure.id).limit(1)),
             "key_id": db.session.scalar(select(ApiKey.id).limit(1)),
+            "paper_total_id": db.session.scalar(select(PaperTotal.id).limit(1)),
             "message_id": db.session.scalar(select(OutboxMessage.id).limit(1)) or 1,
         }
     url = rule.rule
@@ -66,6 +69,9 @@ def seeded(app):
     with app.app_context():
         load_measures_data(db.session, app.config["REFERENCE_DATA"])
         keys.create_key(db.session, keys.KeyInput("Partner", "referral", True))
+        # A total from paper records (their pages take its id): the e-Service in use since FY2568.
+        current_organisation(db.session).in_use_since = date(2025, 3, 15)
+        db.session.add(PaperTotal(fiscal_year=2567, case_type="complaint", channel_code="phone", cases=3, note=""))
         db.session.commit()
     return app
 

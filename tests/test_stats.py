@@ -297,7 +297,7 @@ def test_bad_periods_are_refused_with_a_message(app, kwargs, field, words):
     assert words.lower() in str(caught.value.message).lower()
 
 
-def test_known_fiscal_years_run_from_the_first_case_to_today(app, world):
+def test_known_fiscal_years_run_from_the_first_case_to_the_next_year(app, world):
     with app.app_context():
-        assert stats.fiscal_years(db.session, today=TODAY) == [2569, 2568, 2567]
+        assert stats.fiscal_years(db.session, today=TODAY) == [2570, 2569, 2568, 2567]
         assert stats.check_fiscal_year(db.session, 2567, today=TODAY) == 2567

@@ -30,6 +30,13 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _whole_number(message):
     return [Optional(), NumberRange(min=-100000, max=100000, message=message)]
 
@@ -117,6 +124,22 @@ class ChannelForm(FlaskForm):
     sort_order = IntegerField(_l("Order in lists"), default=0,
                               validators=_whole_number(_l("Give the order as a whole number.")))
     active = BooleanField(_l("Active"), default=True)
+
+
+class PaperTotalForm(FlaskForm):
+    """A total from paper records: the year, type and channel come from lists; the number is checked by
+    the domain (:mod:`eservice.domain.paper_totals`)."""
+
+    fiscal_year = SelectField(_l("Fiscal year (B.E.)"), coerce=_int_or_none, validate_choice=False,
+                              validators=[InputRequired(_l("Choose the fiscal year the paper records count."))])
+    case_type = SelectField(_l("Type of case"), validate_choice=False,
+                            validators=[InputRequired(_l("Choose the type of case."))])
+    channel_code = SelectField(_l("Channel"), validate_choice=False,
+                               validators=[InputRequired(_l("Choose the channel the cases came through."))])
+    # Text, read by the domain (Thai digits and thousands separators welcome).
+    cases = StringField(_l("Cases received"), filters=[_strip])
+    note = StringField(_l("Source (optional)"), filters=[_strip],
+                       validators=[Length(max=500, message=_l("Keep it under %(max)d characters."))])
 
 
 class HolidayForm(FlaskForm):

@@ -12,7 +12,7 @@ from wtforms import StringField, TextAreaField
 
 from ..auth import permission_required
 from ..domain import measures as rules
-from ..domain import policy
+from ..domain import policy, stats
 from ..domain.errors import DomainError
 from ..domain.fiscal import fiscal_year_of
 from ..domain.organisation import current as current_organisation
@@ -50,8 +50,8 @@ def _fiscal_year_arg() -> int:
 
 
 def _year_choices(fiscal_year: int) -> list[int]:
-    current = fiscal_year_of(bangkok_today())
-    return sorted(set(rules.years_with_measures(db.session)) | {current, current + 1, fiscal_year}, reverse=True)
+    """Every year picker's range (:func:`eservice.domain.stats.fiscal_years`), with the year shown."""
+    return sorted(set(stats.fiscal_years(db.session)) | {fiscal_year}, reverse=True)
 
 
 def _can_edit() -> bool:

@@ -42,6 +42,7 @@ THINGS = {
     "division": _l("division"),
     "village": _l("village"),
     "holiday": _l("day off"),
+    "paper_total": _l("total from paper records"),
     "measure": _l("measure"),
     "ita": _l("ITA question"),
     "organisation": _l("organisation settings"),

@@ -135,6 +135,12 @@ def can_administer(user: User) -> bool:
     return _is_signed_in(user) and user.has_role(Role.ADMIN)
 
 
+def can_enter_paper_totals(user: User) -> bool:
+    """Totals from paper records for the years before go-live: administrators only (executives read them
+    in the statistics, which mark them)."""
+    return can_administer(user)
+
+
 def can_read_statistics(user: User) -> bool:
     """Statistics and the measures report: administrators and executives (who change nothing)."""
     return _is_signed_in(user) and user.has_role(*STATISTICS_ROLES)

@@ -6,7 +6,7 @@ from .reference import CalendarYear, Category, Channel, Division, Holiday, Holid
 from .user import RoleRequest, SignInThrottle, User, user_divisions
 
 # Modules whose tables register themselves; import their classes from the module itself.
-from . import canned, line, measures, open311, outbox, pending  # noqa: E402,F401  isort: skip
+from . import canned, line, measures, open311, outbox, paper, pending  # noqa: E402,F401  isort: skip
 
 __all__ = [
     "AuditEntry",

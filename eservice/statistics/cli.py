@@ -16,7 +16,16 @@ from ..domain.errors import DomainError
 from ..domain.stats import current_fiscal_year
 from ..extensions import db
 from .exports import table_rows
-from .tables import BY_TABLES, TOTAL_CODE, Table, as_of_caption, build_tables, format_cell, period_caption
+from .tables import (
+    BY_TABLES,
+    TOTAL_CODE,
+    Table,
+    as_of_caption,
+    build_tables,
+    coverage_notes,
+    format_cell,
+    period_caption,
+)
 
 
 def display_width(text: str) -> int:
@@ -87,8 +96,9 @@ def stats_command(fiscal_year, half, quarter, month, start, end, by, output, lan
         figures, integrity = integrity_figures.statistics_for(db.session, period, exact=exact_integrity)
         tables = {t.key: t for t in build_tables(db.session, figures, lang, integrity)}
         table = tables[BY_TABLES[by]] if by else tables["summary"]
-        caption = period_caption(period, lang)
+        caption = period_caption(period, lang, figures.coverage)
         as_of = as_of_caption(figures.today, lang)
+        notes = coverage_notes(figures, lang)
         if output == "json":
             click.echo(json.dumps({
                 "table": table.key,
@@ -96,6 +106,14 @@ def stats_command(fiscal_year, half, quarter, month, start, end, by, output, lan
                 "period": {"kind": period.kind, "fiscal_year": period.fiscal_year, "part": period.part,
                            "start": period.start.isoformat(), "end": period.last_day.isoformat(), "label": caption},
                 "as_of": figures.today.isoformat(),
+                # What the figures cannot know: null cells are no data (before go-live) or not yet reached.
+                "known_from": figures.coverage.known_start.isoformat() if figures.coverage else None,
+                "so_far": bool(figures.coverage and figures.coverage.so_far),
+                "paper_records": figures.summary.totals.paper,
+                "compared_with": {"start": figures.previous.period.start.isoformat(),
+                                  "end": figures.previous.period.last_day.isoformat(),
+                                  "label": period_caption(figures.previous.period, lang)},
+                "notes": notes,
                 "header": table.header,
                 "columns": [{"code": code, "label": label} for code, label in zip(table.column_codes, table.header,
                                                                                   strict=True)],
@@ -110,6 +128,8 @@ def stats_command(fiscal_year, half, quarter, month, start, end, by, output, lan
         else:
             click.echo(f"{table.title} – {caption}")
             click.echo(f"{as_of}")
+            for note in notes:
+                click.echo(note)
             click.echo("")
             click.echo(text_table(table, lang))
             if table.note:

@@ -16,7 +16,7 @@ from . import bp
 from .charts import build_charts
 from .exports import rows_csv, table_csv, tables_xlsx
 from .forms import PeriodForm, PublicYearForm
-from .tables import as_of_caption, build_tables, period_caption
+from .tables import as_of_caption, build_tables, coverage_notes, period_caption
 
 
 def _chosen_period(form: PeriodForm):
@@ -39,7 +39,7 @@ def _chosen_period(form: PeriodForm):
 
 def _period_form() -> tuple[PeriodForm, object]:
     form = PeriodForm(request.args)
-    form.set_choices(stats.fiscal_years(db.session), current_locale())
+    form.set_choices(stats.fiscal_years(db.session), current_locale(), stats.default_fiscal_year())
     return form, _chosen_period(form)
 
 
@@ -60,9 +60,10 @@ def admin_stats():
         period=period,
         tables=tables,
         charts=build_charts(by_key),
-        caption=period_caption(period, locale),
-        previous_caption=period_caption(period.previous_year(), locale),
+        caption=period_caption(period, locale, figures.coverage),
+        previous_caption=period_caption(figures.previous.period, locale),
         as_of=as_of_caption(figures.today, locale),
+        notes=coverage_notes(figures, locale),
         export_args=period.query_args(),
         integrity=integrity,
     )
@@ -80,7 +81,9 @@ def _thai_tables(period):
     with force_locale("th"):
         figures, integrity = _figures(period)
         tables = build_tables(db.session, figures, "th", integrity)
-        return figures, tables, period_caption(period, "th"), as_of_caption(figures.today, "th")
+        # The sheets' date line carries what the figures cannot know (no data before go-live, so far).
+        as_of = " ".join([as_of_caption(figures.today, "th"), *coverage_notes(figures, "th")])
+        return figures, tables, period_caption(period, "th", figures.coverage), as_of
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
@@ -123,7 +126,7 @@ def admin_stats_xlsx():
 
 def _public_year():
     form = PublicYearForm(request.args)
-    form.set_choices(stats.fiscal_years(db.session))
+    form.set_choices(stats.fiscal_years(db.session), stats.default_fiscal_year())
     if form.fy.raw_data and form.fy.raw_data[0] and form.fy.data is None:
         form.fy.errors = [_l("Enter the fiscal year as a Buddhist-era year, e.g. 2568.")]
         return form, None
@@ -140,9 +143,12 @@ def public_stats():
     if fiscal_year is None:
         return render_template("statistics/public.html", form=form, public=None), 400
     public = stats.public_statistics(db.session, fiscal_year, current_locale())
+    locale = current_locale()
     return render_template("statistics/public.html", form=form, public=public,
-                           as_of=as_of_caption(public.today, current_locale()),
-                           caption=period_caption(public.period, current_locale()))
+                           as_of=as_of_caption(public.today, locale),
+                           caption=period_caption(public.period, locale, public.coverage),
+                           notes=public.coverage.notes(locale) if public.coverage else [],
+                           known_dates=public.coverage.known_dates_label(locale) if public.coverage else "")
 
 
 PUBLIC_LEVEL_LABELS = {"month": _l("Month"), "quarter": _l("Quarter"), "half": _l("Half"), "year": _l("Year")}
@@ -170,11 +176,14 @@ def public_stats_csv():
             for level in stats.PUBLIC_LEVELS:
                 for count, code in zip(section.levels.get(level, []), period_codes[level], strict=False):
                     rows.append([name, str(PUBLIC_LEVEL_LABELS[level]), count.label, count.received,
-                                 count.completed, count.in_progress, section.key, level, code])
+                                 count.completed, count.in_progress, None, section.key, level, code])
             total = section.total
             rows.append([name, str(PUBLIC_LEVEL_LABELS["year"]), total.label, total.received, total.completed,
-                         total.in_progress, section.key, "year", f"fy{fiscal_year}"])
+                         total.in_progress, total.paper if total.known else None,
+                         section.key, "year", f"fy{fiscal_year}"])
+        # Empty cells: no data (before go-live) or not yet reached, never 0.
         header = [str(_l("Kind of complaint")), str(_l("Breakdown")), str(_l("Period of time")),
                   str(_l("Cases received")), str(_l("Completed")), str(_l("In progress")),
+                  str(_l("Of which from paper records")),
                   str(_l("Kind (code)")), str(_l("Breakdown (code)")), str(_l("Period (code)"))]
     return _download(rows_csv(header, rows), "text/csv; charset=utf-8", f"complaint-statistics-{fiscal_year}.csv")
