@@ -19,12 +19,12 @@ from ..domain.filing import (
     load_event_files,
 )
 from ..domain.thai import format_date, format_datetime
-from ..domain.uploads import ACCEPT_ATTRIBUTE, clean_upload
+from ..domain.uploads import ACCEPT_ATTRIBUTE
 from ..extensions import db, limiter
 from ..i18n import current_locale
 from ..intake import intake_form
 from ..models import Attachment, Case, Category, Channel, Division
-from ..web import safe_next, saving
+from ..web import clean_uploaded, safe_next, saving
 from . import bp, receipts
 from .filing_limits import count_saved_filing, filing_blocked_until
 from .forms import AddInformationForm, RatingForm, ReopenForm, TrackForm
@@ -313,7 +313,7 @@ def add_information(code):
             form.media.errors = [_("Attach at most %(max)d files; you chose %(n)d.", max=limit, n=len(uploads))]
         for upload in uploads[:limit]:
             try:
-                files.append(clean_upload(upload.filename, upload.read(), current_app.config["MAX_ATTACHMENT_BYTES"]))
+                files.append(clean_uploaded(upload.filename, upload.read()))
             except DomainError as error:
                 form.media.errors = list(form.media.errors) + [error.message]
         if not form.media.errors:
