@@ -255,7 +255,7 @@ def make_pdf(*, info: dict | None = None, xmp: bool = False, encrypted: bool = F
     for key, value in (info or {}).items():
         pdf.docinfo[key] = value
     if xmp:
-        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             meta["dc:creator"] = ["Somchai Writer"]
     action = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert('hi')"))
     if script == "names":

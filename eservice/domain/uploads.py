@@ -11,7 +11,7 @@ take gigabytes to decode. Pillow reads only the header in ``Image.open``; the pi
 decompression-bomb warning is a refusal too. The limit is MAX_IMAGE_PIXELS (40 Mpx) for a JPEG, which is
 decoded already reduced above 16 Mpx (``Image.draft``); a PNG or WebP cannot be decoded reduced, so it must
 also fit a decoding budget (:data:`DECODE_BUDGET_BYTES`): 20 Mpx in colour, 40 Mpx for grey or palette PNGs,
-6.9 Mpx for WebP. The citizen is told the limit that applies to their file.
+6.6 Mpx for WebP. The citizen is told the limit that applies to their file.
 
 PDFs are rewritten by pikepdf (qpdf) without their document information (Author, Creator, Producer, Title,
 Subject, Keywords: Word fills them with the writer's real name) and without XMP metadata streams; the rewrite
@@ -52,7 +52,7 @@ KEPT_PIXELS = 16_000_000
 # converting it makes a second copy; with the worker's own ~110 MB a worker stays under 300 MB
 # (bench/upload_worst_case.py). At 4 bytes a pixel (RGB, RGBA) that is 20 Mpx; a palette or grey PNG
 # (1 byte a pixel) reaches MAX_IMAGE_PIXELS.
-DECODE_BUDGET_BYTES = 80 * 1024 * 1024
+DECODE_BUDGET_BYTES = 80_000_000
 
 # Keys of a PDF dictionary that run or announce a script: the document's JavaScript name tree, a JavaScript
 # action's code, additional actions (on open, close, print, page view, field change ...) and XFA forms, whose
@@ -102,7 +102,8 @@ def _too_many_pixels(shown: str, limit: int) -> DomainError:
 
 
 def _millions(pixels: int) -> str:
-    return f"{pixels / 1_000_000:.0f}" if pixels >= 1_000_000 else f"{pixels / 1_000_000:.1f}"
+    """Millions with at most one decimal, rounded down (never more than the limit): 40, 6.6, 0.1."""
+    return f"{pixels // 100_000 / 10:g}"
 
 
 def _bytes_per_pixel(mode: str) -> int:
