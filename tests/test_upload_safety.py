@@ -346,3 +346,20 @@ def test_the_form_never_answers_5xx_for_any_file(app, data, prefix, name):
         cases = db.session.scalar(select(func.count()).select_from(Case))
         events = db.session.scalar(select(func.count()).select_from(CaseEvent))
         assert events >= cases  # every saved case has its filing event: nothing half-saved
+
+
+def test_a_pdf_whose_objects_refer_to_each_other_is_cleaned_once():
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(100, 100))
+    first = pdf.make_stream(b"a")
+    second = pdf.make_stream(b"b")
+    first.stream_dict.Next = second
+    second.stream_dict.Next = first
+    second.stream_dict.Metadata = pdf.make_stream(b"<x>Somchai Writer</x>")
+    pdf.pages[0].obj.Extra = first
+    out = BytesIO()
+    pdf.save(out, compress_streams=False)
+    assert b"Somchai" in out.getvalue()
+    with pikepdf.open(BytesIO(clean_upload("loop.pdf", out.getvalue(), 10 * MB).data)) as cleaned:
+        assert not any(isinstance(o, pikepdf.Stream) and "/Metadata" in o.stream_dict for o in cleaned.objects)
+        assert len(cleaned.pages) == 1

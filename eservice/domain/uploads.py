@@ -255,12 +255,12 @@ def _walk_pdf(pdf: pikepdf.Pdf) -> bool:
     stack: list = [pdf.trailer]
     while stack:
         item = stack.pop()
-        if isinstance(item, pikepdf.Stream):
-            item = item.stream_dict
-        if item.is_indirect:
+        if item.is_indirect:  # shared or cyclic references are visited once
             if item.objgen in seen:
                 continue
             seen.add(item.objgen)
+        if isinstance(item, pikepdf.Stream):
+            item = item.stream_dict
         if isinstance(item, pikepdf.Dictionary):
             keys = set(item.keys())
             if keys & _PDF_SCRIPT_KEYS or item.get("/S") in (pikepdf.Name.JavaScript, pikepdf.Name.Launch):
