@@ -8,7 +8,7 @@ own SQLite file) and files one complaint with the files of the scenario through 
 one-time token, every check; rate limits off). The process's peak resident memory (VmHWM: ``ru_maxrss``
 of its own) is the figure: it is what the worker would reach. The baseline line is the same process filing with no file.
 
-Scenarios, each photo the largest accepted for its kind (eservice.domain.uploads._pixel_limit), in a file of
+Scenarios, each photo the largest accepted for its kind (eservice.domain.uploads.pixel_limit), in a file of
 a few hundred KB, turned by an EXIF orientation so that the pixels must be turned too, several in one filing:
 - ``jpeg-cmyk``: a CMYK JPEG just under MAX_IMAGE_PIXELS (4 bytes a pixel, converted to RGB); decoded reduced.
 - ``jpeg-16``: a CMYK JPEG just under 16 Mpx: the largest decoded whole.
@@ -48,13 +48,13 @@ def _side(pixels: int, ratio: float = 1.0) -> tuple[int, int]:
 def _make(kind: str, max_pixels: int) -> bytes:
     from PIL import Image
 
-    from eservice.domain.uploads import KEPT_PIXELS, _pixel_limit
+    from eservice.domain.uploads import KEPT_PIXELS, pixel_limit
 
     out = io.BytesIO()
     format_, mode = {"png-rgba": ("PNG", "RGBA"), "png-palette": ("PNG", "P"),
                      "jpeg-cmyk": ("JPEG", "CMYK"), "jpeg-16": ("JPEG", "CMYK"),
                      "webp": ("WEBP", "RGBA")}.get(kind, ("PNG", "RGBA"))
-    pixels = _pixel_limit(max_pixels, format_, mode) - 1  # the largest accepted
+    pixels = pixel_limit(max_pixels, format_, mode) - 1  # the largest accepted
     if kind == "jpeg-16":
         pixels = KEPT_PIXELS
     if kind.endswith("-over"):

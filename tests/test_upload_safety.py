@@ -25,7 +25,7 @@ from .factories import MINIMAL_PDF, make_jpeg, make_pdf
 from .line_support import user_id
 from .test_line_chat import english
 from .test_staff_intake import _officer
-from .web import csrf_token, submission_token
+from .web import csrf_token, english, post, submission_token
 
 MB = 1024 * 1024
 THAI = re.compile(r"[\u0E00-\u0E7F]")
@@ -132,7 +132,7 @@ def test_the_image_is_never_decoded_when_it_is_refused(monkeypatch):
     ("JPEG", "CMYK", 40_000_000), ("WEBP", "RGBA", 80_000_000 // 12),
 ])
 def test_the_limit_that_applies_follows_what_decoding_costs(format_, mode, limit):
-    assert uploads._pixel_limit(40_000_000, format_, mode) == min(limit, 40_000_000)
+    assert uploads.pixel_limit(40_000_000, format_, mode) == min(limit, 40_000_000)
 
 
 def test_a_colour_png_over_the_decoding_budget_is_refused_with_its_own_limit():
@@ -204,6 +204,23 @@ def test_a_line_photo_bomb_is_refused_with_the_reason(line):
     assert "too many pixels" in line.platform.texts(user)[-2]
     with line.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LineDraftPhoto)) == 0
+
+
+def test_the_administrators_logo_is_measured_before_decoding_too(app, admin, monkeypatch):
+    english(admin)
+
+    def no_decoding(*_args, **_kwargs):
+        raise AssertionError("decoded a refused logo")
+
+    monkeypatch.setattr(Image.Image, "load", no_decoding)
+    response = post(admin, "/admin/settings/logo", {"logo-logo": (BytesIO(BOMB), "logo.png")},
+                    token_page="/admin/settings", content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "The logo has too many pixels" in response.get_data(as_text=True)
+    with app.app_context():
+        from eservice.domain import organisation
+
+        assert not organisation.required(db.session).logo_content_type
 
 
 # --- metadata ------------------------------------------------------------------------------------------------

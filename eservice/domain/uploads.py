@@ -129,7 +129,7 @@ def _webp_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _pixel_limit(max_pixels: int, pil_format: str, mode: str) -> int:
+def pixel_limit(max_pixels: int, pil_format: str, mode: str) -> int:
     """The most pixels a photo of this format and mode may have: the configured limit, Pillow's own bomb limit,
     and what fits the decoding budget when the format cannot be decoded reduced (a JPEG can)."""
     limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
@@ -145,12 +145,12 @@ def _strip_image_metadata(data: bytes, pil_format: str, max_pixels: int) -> byte
     """The photo re-encoded with only its pixels (upright) and its colour profile.
 
     Raises :class:`_TooManyPixels` before decoding anything when the header announces more pixels than
-    :func:`_pixel_limit` allows (Pillow's bomb warning is a refusal too)."""
+    :func:`pixel_limit` allows (Pillow's bomb warning is a refusal too)."""
     if pil_format == "WEBP":
         size = _webp_size(data)
         if size is None:
             raise ValueError("no WebP header")
-        limit = _pixel_limit(max_pixels, pil_format, "RGBA")
+        limit = pixel_limit(max_pixels, pil_format, "RGBA")
         if size[0] * size[1] > limit:
             raise _TooManyPixels(limit)
     opened: list[Image.Image] = []
@@ -166,7 +166,7 @@ def _strip_image_metadata(data: bytes, pil_format: str, max_pixels: int) -> byte
                 raise _TooManyPixels(min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)) from None
             opened.append(image)
             width, height = image.size
-            limit = _pixel_limit(max_pixels, pil_format, image.mode)
+            limit = pixel_limit(max_pixels, pil_format, image.mode)
             if width <= 0 or height <= 0 or width * height > limit:
                 raise _TooManyPixels(limit)
             icc_profile = image.info.get("icc_profile")
