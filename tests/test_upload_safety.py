@@ -23,7 +23,7 @@ from eservice.models.line import LineDraftPhoto
 
 from .factories import MINIMAL_PDF, make_jpeg, make_pdf
 from .line_support import user_id
-from .test_line_chat import english
+from .test_line_chat import english as line_english
 from .test_staff_intake import _officer
 from .web import csrf_token, english, post, submission_token
 
@@ -196,7 +196,7 @@ def test_the_staff_recording_form_refuses_a_bomb(app):
 
 def test_a_line_photo_bomb_is_refused_with_the_reason(line):
     user = user_id(21)
-    english(line, user)
+    line_english(line, user)
     line.press(user, "Complaint")
     line.press(user, "Street lights")
     line.text(user, "ไฟถนนดับทั้งซอย")
