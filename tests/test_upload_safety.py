@@ -156,12 +156,15 @@ def test_a_webp_bomb_is_refused_before_pillow_opens_it(monkeypatch):
         clean_upload("huge.webp", bomb, 10 * MB)
 
 
-def test_a_large_jpeg_is_decoded_reduced_and_kept_upright():
+@pytest.mark.parametrize("format_", ["JPEG", "MPO"])  # MPO: a phone's multi-picture JPEG
+def test_a_large_jpeg_is_decoded_reduced_and_kept_upright(format_):
     image = Image.new("RGB", (5000, 4000), (10, 200, 30))
     exif = Image.Exif()
     exif[0x0112] = 6  # turned a quarter: the stored photo must be upright
     out = BytesIO()
-    image.save(out, format="JPEG", quality=30, exif=exif)
+    extra = {"save_all": True, "append_images": [Image.new("RGB", (5000, 4000))]} if format_ == "MPO" else {}
+    image.save(out, format=format_, quality=30, exif=exif, **extra)
+    assert Image.open(BytesIO(out.getvalue())).format == format_
     stored = Image.open(BytesIO(clean_upload("large.jpg", out.getvalue(), 10 * MB).data))
     assert stored.size == (2000, 2500)  # 20 Mpx decoded at half size, then turned
     assert 0x0112 not in stored.getexif()

@@ -172,7 +172,7 @@ def _strip_image_metadata(data: bytes, pil_format: str, max_pixels: int) -> byte
             icc_profile = image.info.get("icc_profile")
             transparency = image.info.get("transparency")
             turned = _turned(image)
-            if image.format == "JPEG" and width * height > KEPT_PIXELS:
+            if image.format in ("JPEG", "MPO") and width * height > KEPT_PIXELS:  # MPO: a phone's multi-picture JPEG
                 # Decoded reduced: the decoder does 1/2, 1/4 or 1/8 of the size at a fraction of the cost.
                 scale = 2
                 while width * height > KEPT_PIXELS * scale * scale and scale < 8:
