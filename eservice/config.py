@@ -20,6 +20,9 @@ class Defaults:
     # Attachments: photos or PDF, checked from their content.
     MAX_ATTACHMENTS = 5
     MAX_ATTACHMENT_BYTES = 10 * MB
+    # Photos larger than this many pixels (width × height) are refused from their header, before decoding: a
+    # small PNG can announce gigabytes of pixels. bench/upload_worst_case.py measures a worker at this limit.
+    MAX_IMAGE_PIXELS = 40_000_000
     # Whole request: every attachment at its limit plus room for the form itself.
     MAX_CONTENT_LENGTH = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + 1 * MB
     MAX_DESCRIPTION_CHARS = 5000

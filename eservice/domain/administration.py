@@ -11,6 +11,7 @@ their category and division and only new filings stop offering them.
 import csv
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Category, Channel, Division, Holiday, Organisation, User, Village
-from . import accounts, audit, integrity_membership, policy, roles, sign_in
+from . import accounts, audit, integrity_membership, policy, roles, sign_in, uploads
 from .audit import By
 from .case_types import CASE_TYPES
 from .errors import DomainError
@@ -179,16 +180,28 @@ def clean_logo(data: bytes) -> tuple[bytes, str]:
     if len(data) > MAX_LOGO_BYTES:
         raise DomainError(_l("The logo is %(size)d KB; the limit is %(max)d KB.", size=len(data) // 1024,
                              max=MAX_LOGO_BYTES // 1024), field="logo")
+    too_many_pixels = DomainError(_l("The logo has too many pixels; use an image of at most a few thousand pixels "
+                                     "a side."), field="logo")
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            try:
+                image = Image.open(io.BytesIO(data))
+            except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+                raise too_many_pixels from None
+        with image:
             if image.format not in ("PNG", "JPEG"):
                 raise DomainError(_l("The logo must be a PNG or JPEG image."), field="logo")
+            # Measured from the header before decoding, as every upload (eservice.domain.uploads).
+            if image.width * image.height > uploads.pixel_limit(uploads.DEFAULT_MAX_PIXELS, image.format, image.mode):
+                raise too_many_pixels
+            image.draft("RGB", (LOGO_MAX_SIDE, LOGO_MAX_SIDE))  # a JPEG is decoded reduced; others ignore it
             image.load()
             image = image.convert("RGBA")
             image.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
             out = io.BytesIO()
             image.save(out, format="PNG", optimize=True)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise DomainError(_l("This file is not an image we can read; use a PNG or JPEG."), field="logo") from None
     return out.getvalue(), "image/png"
 

@@ -35,18 +35,23 @@ def bangkok_month_number(moment: datetime) -> int:
 
 
 class TrackingSequence(Model):
-    """The last tracking number handed out in a fiscal year (B.E.); one row per year, never reused."""
+    """The last tracking number handed out in a fiscal year (B.E.) and series; one row per year and series,
+    never reused. The series is "" for the general one and "T" for corruption and gift reports
+    (eservice.domain.tracking)."""
 
     __tablename__ = "tracking_sequence"
 
     fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    series: Mapped[str] = mapped_column(String(1), primary_key=True, default="", server_default="")
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Case(Model):
     __tablename__ = "case"
     __table_args__ = (
-        UniqueConstraint("fiscal_year", "number", name="uq_case_fiscal_year_number"),
+        # Numbers are unique per fiscal year and series; the series is the confidential flag's (integrity reports
+        # number on their own, eservice.domain.tracking).
+        UniqueConstraint("fiscal_year", "confidential", "number", name="uq_case_series_number"),
         Index("ix_case_division_status", "division_id", "status"),
         # The staff queue (eservice.domain.policy.visible_cases_clause): its WHERE and per-status counts
         # read only this index; and the extra reports merged into a case (issue 3).
