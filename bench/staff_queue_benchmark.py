@@ -23,8 +23,10 @@ sys.path.insert(0, ROOT)
 from sqlalchemy import func, select  # noqa: E402
 
 from eservice import create_app  # noqa: E402
+from eservice.domain import days_off  # noqa: E402
 from eservice.domain.accounts import create_user  # noqa: E402
 from eservice.domain.reference import load_reference_data  # noqa: E402
+from eservice.domain.thai import bangkok_today  # noqa: E402
 from eservice.extensions import db  # noqa: E402
 from eservice.models import Case, Division, User  # noqa: E402
 
@@ -35,6 +37,7 @@ def build(path: str, cases: int) -> None:
     with app.app_context():
         db.create_all()
         load_reference_data(db.session, app.config["REFERENCE_DATA"])
+        days_off.sync(db.session, range(2022, bangkok_today().year + 2), audited=False)
         db.session.commit()
         have = db.session.scalar(select(func.count()).select_from(Case))
     if have >= cases:

@@ -37,6 +37,8 @@ def permission_required(allowed: Callable[[Any], bool]):
 
 
 IDLE_KEY = "staff_seen"
+# The account's session version when this session signed in (see User.session_version).
+SESSION_VERSION_KEY = "staff_sv"
 
 
 def sign_out_when_idle():
@@ -69,5 +71,12 @@ def init_app(app: Flask) -> None:
     def load_user(user_id: str):
         from .models import User
 
-        user = db.session.get(User, int(user_id)) if user_id.isdecimal() else None
-        return user if user is not None and user.active else None
+        user = db.session.get(User, int(user_id)) if user_id.isdecimal() and len(user_id) < 19 else None
+        if user is None or not user.active:
+            return None
+        # Sign-out, a password change, an administrator's reset and "sign out everywhere" move the account's
+        # version on: every session (and every copy of its cookie) signed in before is refused from then on.
+        signed_in_with = session.get(SESSION_VERSION_KEY, 0)
+        if not isinstance(signed_in_with, int) or signed_in_with != (user.session_version or 0):
+            return None
+        return user

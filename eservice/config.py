@@ -21,6 +21,9 @@ class Defaults:
     # Attachments: photos or PDF, checked from their content.
     MAX_ATTACHMENTS = 5
     MAX_ATTACHMENT_BYTES = 10 * MB
+    # Photos larger than this many pixels (width × height) are refused from their header, before decoding: a
+    # small PNG can announce gigabytes of pixels. bench/upload_worst_case.py measures a worker at this limit.
+    MAX_IMAGE_PIXELS = 40_000_000
     # Whole request: every attachment at its limit plus room for the form itself.
     MAX_CONTENT_LENGTH = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + 1 * MB
     MAX_DESCRIPTION_CHARS = 5000
@@ -59,8 +62,19 @@ class Defaults:
 
     # --- Staff sign-in and the officer workspace ---------------------------------------------------
     STAFF_LOGIN_RATE_LIMIT = "10 per minute;60 per hour"
-    LOGIN_MAX_FAILURES = 5  # wrong passwords in a row before the account is locked...
-    LOGIN_LOCK_MINUTES = 15  # ...for this long
+    # Wrong sign-ins are slowed down, never an account locked for everyone (eservice.domain.sign_in): after
+    # this many failures of one name from one address, that name from that address waits, first
+    # LOGIN_DELAY_SECONDS, doubling with each further failure up to LOGIN_LOCK_MINUTES...
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_DELAY_SECONDS = 30
+    LOGIN_LOCK_MINUTES = 15
+    # ...after this many from one address (any names), the address waits the same way...
+    LOGIN_ADDRESS_MAX_FAILURES = 30
+    # ...and after this many of one name (any addresses), that name waits, except from an address it has
+    # signed in from before (so the officer at their own desk still gets in).
+    LOGIN_ACCOUNT_MAX_FAILURES = 20
+    LOGIN_FORGET_HOURS = 24  # failures older than this no longer count
+    LOGIN_KNOWN_ADDRESS_DAYS = 90  # an address the account signed in from within this many days is known
     STAFF_QUEUE_PER_PAGE = 25
     STAFF_IDLE_MINUTES = 30  # a staff session without a request for this long ends by itself
 
@@ -80,6 +94,7 @@ class Defaults:
     OUTBOX_CLAIM_SECONDS = 600  # a worker that died holding mails gives them up after this long
     WORKER_POLL_SECONDS = 5  # the worker looks for new mail this often
     SLA_CHECK_INTERVAL_SECONDS = 900  # the worker runs sla-check this often
+    CALENDAR_CHECK_INTERVAL_SECONDS = 3600  # the worker loads any missing year of days off this often
     DIGEST_HOUR = 7  # Bangkok hour from which heads who opted in get their daily digest (working days)
 
     # --- LINE Official Account (issue 12: eservice/line, eservice/domain/line) ------------------------

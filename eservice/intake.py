@@ -27,12 +27,12 @@ from .domain import case_types
 from .domain.errors import DomainError
 from .domain.filing import Intake
 from .domain.thai import ascii_digits, is_valid_national_id, is_valid_phone, normalise_phone
-from .domain.uploads import clean_upload
 from .extensions import db
 from .input_guard import bounded_int, calendar_date
 from .models import Category, Division, Village
 from .models.reference import village_label
 from .reference_cache import cached
+from .web import clean_uploaded
 
 
 def _thai_phone(form, field):
@@ -185,7 +185,7 @@ class IntakeForm(FlaskForm):
         for upload in files:
             try:
                 self.clean_files.append(
-                    clean_upload(upload.filename, upload.read(), current_app.config["MAX_ATTACHMENT_BYTES"])
+                    clean_uploaded(upload.filename, upload.read())
                 )
             except DomainError as error:
                 errors.append(error.message)

@@ -3,6 +3,7 @@
 
 - :class:`DeliveryResult`, :func:`worker_name`, :func:`retry_delay` and :func:`due_clause`: one round's
   outcome, who holds a claim, the growing delay between tries, and which rows of a channel are due.
+- :func:`claim_rows`: mark the due rows a channel's query found as this worker's, for a lease.
 - :func:`external_url` / :func:`track_url`: absolute links for messages read outside the site.
 - :func:`add_worker_round` / :func:`worker_rounds`: a blueprint registers work the long-running worker
   does on every round besides mail (the LINE Official Account does), so that the worker need not know it.
@@ -17,9 +18,10 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, update
 from werkzeug.routing import BuildError
 
+from .database import begin_write
 from .models.outbox import OutboxMessage
 
 
@@ -86,3 +88,19 @@ def add_worker_round(app: Flask, work: WorkerRound) -> None:
 
 def worker_rounds() -> list[WorkerRound]:
     return list(current_app.extensions.get("eservice.worker_rounds", []))
+
+
+def claim_rows(session, due_ids, *, now: datetime, worker: str) -> list[int]:
+    """Take the rows ``due_ids`` selects (on PostgreSQL locked, skipping rows other workers hold) for this
+    worker until its lease ends, and commit at once, so that sending happens outside any transaction."""
+    begin_write(session)
+    ids = list(session.scalars(due_ids))
+    if ids:
+        lease = timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(status="sending", claimed_by=worker, claimed_until=now + lease)
+        )
+    session.commit()
+    return ids

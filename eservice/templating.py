@@ -18,6 +18,17 @@ def _organisation():
     return g.organisation
 
 
+def _calendar_gap():
+    """The days ahead no loaded year covers (eservice.domain.days_off.coverage_gap), once per request; the
+    staff and admin pages warn while there is one."""
+    if "calendar_gap" not in g:
+        from .domain import days_off
+        from .extensions import db
+
+        g.calendar_gap = days_off.coverage_gap(db.session, thai.bangkok_today())  # one primary-key query
+    return g.calendar_gap
+
+
 def init_app(app: Flask) -> None:
     @app.template_filter("date")
     def date_filter(value, digits="arabic"):
@@ -66,13 +77,27 @@ def init_app(app: Flask) -> None:
     def localname(obj):
         return obj.name(current_locale()) if obj is not None else ""
 
+    @app.template_filter("isodate")
+    def isodate(value):
+        """``2026-03-03`` (as stored in an event's data) as a date, for the ``date`` filter."""
+        from datetime import date
+
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) else value
+        except ValueError:
+            return None
+
+    @app.template_filter("be_year")
+    def be_year(year: int) -> int:
+        return year + thai.BE_OFFSET
+
     @app.context_processor
     def staff_menu():
         from flask_login import current_user
 
         from .domain import policy
 
-        return {"nav_can": policy.staff_menu(current_user)}
+        return {"nav_can": policy.staff_menu(current_user), "calendar_gap": _calendar_gap}
 
     @app.context_processor
     def globals_():

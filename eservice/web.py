@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from flask import flash, request
+from flask import current_app, flash, request
 from flask_login import current_user
 
 from .database import begin_write
 from .domain.audit import By
 from .domain.errors import DomainError
+from .domain.uploads import CleanFile, clean_upload
 from .extensions import db
 
 
@@ -32,6 +33,13 @@ def client_ip() -> str:
         return str(ipaddress.ip_address((request.remote_addr or "").strip()))
     except ValueError:
         return ""
+
+
+def clean_uploaded(filename: str, data: bytes) -> CleanFile:
+    """One attachment checked and cleaned under the configured limits (bytes, pixels): the one door of every
+    upload, whether from a public form, the staff recording form, added information or a LINE photo."""
+    config = current_app.config
+    return clean_upload(filename, data, config["MAX_ATTACHMENT_BYTES"], config["MAX_IMAGE_PIXELS"])
 
 
 def acting() -> By:

@@ -23,13 +23,25 @@ from sqlalchemy.orm import Session
 
 from eservice import create_app, normalise_database_url
 from eservice.config import Defaults
+from eservice.domain import days_off
 from eservice.domain.reference import load_reference_data
+from eservice.domain.thai import bangkok_today
 from eservice.extensions import db as _db
 
 from . import factories
 from .web import csrf_token, extract, log_in_session, submission_token
 
 PG_URL = os.environ.get("ESERVICE_TEST_DATABASE_URL")
+# Every test database has the official days off of these years loaded, as `flask init` and the worker keep
+# them on a live site (tests of a missing year delete one).
+CALENDAR_YEARS = range(2024, bangkok_today().year + 3)
+
+
+def load_test_data(session, reference: str) -> None:
+    """The reference data and the official days off of :data:`CALENDAR_YEARS`."""
+    load_reference_data(session, reference)
+    days_off.sync(session, CALENDAR_YEARS, audited=False)
+
 # A test database need not survive a crash of its server: commits do not wait for the write-ahead log to
 # reach the disk (what they make visible, and when, is the same).
 PG_CONNECT_ARGS = {"options": "-c synchronous_commit=off"}
@@ -56,7 +68,7 @@ def reset_database(app) -> None:
     with app.app_context():
         _db.drop_all()
         _db.create_all()
-        load_reference_data(_db.session, app.config["REFERENCE_DATA"])
+        load_test_data(_db.session, app.config["REFERENCE_DATA"])
         _db.session.commit()
 
 
@@ -94,7 +106,7 @@ class FreshDatabases:
                                   "REFERENCE_DATA": reference})
                 with app.app_context():
                     _db.create_all()
-                    load_reference_data(_db.session, reference)
+                    load_test_data(_db.session, reference)
                     _db.session.commit()
                     _db.session.remove()
                     _db.engine.dispose()
@@ -124,7 +136,7 @@ class FreshDatabases:
                 session.execute(table.delete())
             session.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c "
                                  "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"))
-            load_reference_data(session, reference)
+            load_test_data(session, reference)
             session.commit()
 
     def _build_postgresql_schema(self) -> None:

@@ -242,10 +242,41 @@ def make_jpeg(with_gps: bool = False, size=(64, 48)) -> bytes:
     return out.getvalue()
 
 
-MINIMAL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+def make_pdf(*, info: dict | None = None, xmp: bool = False, encrypted: bool = False,
+             script: str | None = None) -> bytes:
+    """A real one-page PDF (pikepdf). ``info``: document information (``{"/Author": "..."}``); ``xmp``: an XMP
+    metadata stream naming the writer; ``encrypted``: a user password; ``script``: where a JavaScript goes
+    ("names" the document's JavaScript name tree, "open" an OpenAction, "aa" a page's additional action,
+    "annotation" a link's action)."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    for key, value in (info or {}).items():
+        pdf.docinfo[key] = value
+    if xmp:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta["dc:creator"] = ["Somchai Writer"]
+    action = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert('hi')"))
+    if script == "names":
+        pdf.Root.Names = pikepdf.Dictionary(JavaScript=pikepdf.Dictionary(
+            Names=pikepdf.Array([pikepdf.String("x"), pdf.make_indirect(action)])))
+    elif script == "open":
+        pdf.Root.OpenAction = pdf.make_indirect(action)
+    elif script == "aa":
+        pdf.pages[0].obj.AA = pikepdf.Dictionary(O=action)
+    elif script == "annotation":
+        pdf.pages[0].obj.Annots = pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 50, 50], A=action))])
+    out = BytesIO()
+    if encrypted:
+        pdf.save(out, encryption=pikepdf.Encryption(user="secret", owner="owner"))
+    else:
+        pdf.save(out)
+    return out.getvalue()
+
+
+MINIMAL_PDF = make_pdf()
 
 
 # --- reading back what was written -----------------------------------------------------------------------

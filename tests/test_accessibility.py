@@ -17,7 +17,7 @@ WIDTHS = (390, 1280)
 PUBLIC_PAGES = ["/", "/file/complaint", "/file/suggestion", "/file/inquiry", "/file/objection", "/file/corruption",
                 "/file/gift", "/track", "/stats", "/privacy", "/no-such-page"]
 STAFF_PAGES = ["/staff/", "/staff/record", "/staff/record/complaint", "/staff/record/corruption", "/staff/canned",
-               "/staff/canned/new", "/staff/password", "/notifications/digest"]
+               "/staff/canned/new", "/staff/password", "/notifications/digest", "/staff/integrity/membership"]
 ADMIN_PAGES = ["/admin/", "/admin/audit", "/admin/canned-replies", "/admin/categories", "/admin/categories/new",
                "/admin/channels", "/admin/channels/new", "/admin/divisions", "/admin/divisions/new",
                "/admin/holidays", "/admin/ita", "/admin/ita/edit", "/admin/measures", "/admin/measures/new",
@@ -47,6 +47,11 @@ def _everything_user(app):
         divisions = db.session.query(Division).filter(Division.code.in_(("engineering", "integrity"))).all()
         create_user(db.session, "admin", PASSWORD, roles=("admin", "head", "integrity", "officer"),
                     divisions=divisions, display_name="ผู้ดูแลระบบ")
+        # A change to the integrity unit waiting for a decision, so that its page shows the table and buttons.
+        from eservice.models import RoleRequest
+
+        newcomer = create_user(db.session, "newcomer", PASSWORD, roles=("executive",), display_name="ผู้มาใหม่")
+        db.session.add(RoleRequest(user_id=newcomer.id, role="integrity", grant=True))
         db.session.commit()
 
 

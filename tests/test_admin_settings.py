@@ -63,6 +63,8 @@ def test_settings_are_saved_and_audited_with_the_address(app, admin):
         ("website", "www.example.com", "starting with https://"),
         ("facebook_url", "javascript:alert(1)", "starting with https://"),
         ("line_id", "@ไม่ใช่", "A LINE ID is letters"),
+        ("in_use_since", "2999-01-01", "a day between 2000 and today"),
+        ("in_use_since", "1999-12-31", "a day between 2000 and today"),
     ],
 )
 def test_bad_settings_are_refused_with_a_message_and_nothing_changes(app, admin, field, value, message):
@@ -76,6 +78,18 @@ def test_bad_settings_are_refused_with_a_message_and_nothing_changes(app, admin,
     after = organisation(app)
     assert (after.name_th, after.phone, after.tracking_prefix) == (before.name_th, before.phone, before.tracking_prefix)
     assert audit_count(app) == entries
+
+
+def test_the_go_live_date_is_editable_and_audited(app, admin):
+    from datetime import date
+
+    response = post(admin, "/admin/settings", {**GOOD, "in_use_since": "2024-10-01"})
+    assert response.status_code == 302
+    assert organisation(app).in_use_since == date(2024, 10, 1)
+    assert last_audit(app, "admin.organisation.update").details["in_use_since"][1] == "2024-10-01"
+    # Left empty, the date already set is kept (the form cannot erase what init set).
+    assert post(admin, "/admin/settings", {**GOOD, "in_use_since": ""}).status_code == 302
+    assert organisation(app).in_use_since == date(2024, 10, 1)
 
 
 def png_bytes(size=(800, 400)) -> bytes:

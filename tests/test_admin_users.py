@@ -124,17 +124,13 @@ def test_another_admin_may_be_demoted(app, admin, make_user):
     assert user(app, "root2").roles == "executive"
 
 
-def test_password_reset_unlocks_and_is_audited(app, admin, make_user):
+def test_password_reset_ends_the_sessions_and_is_audited(app, admin, make_user):
     officer_id = make_user("somsak", roles=("officer",), divisions=("health",))
-    with app.app_context():
-        account = db.session.get(User, officer_id)
-        account.failed_logins = 7
-        db.session.commit()
     response = post(admin, f"/admin/users/{officer_id}/password", {"pw-password": "brand new password"},
                     token_page=f"/admin/users/{officer_id}")
     assert response.status_code == 302
     changed = user(app, "somsak")
-    assert check_password(changed, "brand new password") and changed.failed_logins == 0
+    assert check_password(changed, "brand new password") and changed.session_version == 1
     assert last_audit(app, "admin.user.password").target_id == str(officer_id)
     response = post(admin, f"/admin/users/{officer_id}/password", {"pw-password": "short"},
                     token_page=f"/admin/users/{officer_id}")

@@ -1,10 +1,14 @@
 """The application as a whole: set-up command, migrations, health check, headers, languages, limits."""
 
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select, text
 
 from eservice import create_app
+from eservice.domain import clock, days_off
+from eservice.domain.thai import bangkok_today
 from eservice.extensions import db
 from eservice.models import Category, Division, Organisation
 
@@ -56,12 +60,39 @@ def test_init_builds_schema_loads_reference_data_and_is_idempotent(fresh_app):
         road = db.session.scalar(select(Category).where(Category.code == "road"))
         road.resolve_days = 20
         db.session.commit()
+    # The official days off of this year and the next come from the holidays package (issue 10).
+    today = bangkok_today()
+    assert f"Days off of {today.year} and {today.year + 1} loaded" in first.output
+    with app.app_context():
+        assert {today.year, today.year + 1} <= days_off.loaded_years(db.session)
+        assert date(today.year, 4, 13) in clock.holidays_from(db.session, date(today.year, 1, 1))  # Songkran
     second = runner.invoke(args=["init"])
     assert second.exit_code == 0, second.output
     assert "nothing new" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Category)) == categories
         assert db.session.scalar(select(Category.resolve_days).where(Category.code == "road")) == 20
+
+
+def test_init_sets_the_go_live_date_once_and_keeps_an_administrators_correction(fresh_app):
+    from datetime import date
+
+    from eservice.domain.thai import bangkok_today
+
+    app = fresh_app()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["init"])
+    assert first.exit_code == 0, first.output
+    today = bangkok_today()
+    assert f"in use since {today.isoformat()}" in first.output
+    with app.app_context():
+        org = db.session.scalar(select(Organisation))
+        assert org.in_use_since == today  # a new installation: no case before today
+        org.in_use_since = date(2024, 10, 1)  # corrected by an administrator
+        db.session.commit()
+    assert runner.invoke(args=["init"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(Organisation.in_use_since)) == date(2024, 10, 1)
 
 
 def test_migrations_match_the_models(fresh_app):

@@ -38,6 +38,8 @@ NOT_A_STATUS_OR_ROLE = {
     ("eservice/domain/stats.py", "in_progress"),
     ("eservice/domain/stats/figures.py", "received"),
     ("eservice/domain/stats/figures.py", "in_progress"),
+    ("eservice/statistics/tables.py", "received"),  # the same names, as codes of the summary's rows
+    ("eservice/statistics/tables.py", "in_progress"),
     # The public statistics' section of integrity reports, and the integrity-unit flag of a division.
     ("eservice/domain/stats.py", "integrity"),
     ("eservice/domain/stats/public.py", "integrity"),

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from eservice import create_app
 from eservice.domain.uploads import clean_upload
 from eservice.extensions import db
-from eservice.models import AuditEntry, Case, CaseEvent, Division
+from eservice.models import AuditEntry, Case, CaseEvent, Division, RoleRequest, User
 from eservice.models.canned import CannedReply
 
 from .factories import make_jpeg, make_user, seed_case
@@ -75,7 +75,8 @@ def _canned_reply(role, scenario):
     if role not in ("head", "admin"):
         return 403
     if role == "admin":
-        return ALLOW
+        # The integrity unit's canned replies are for its members only, not every administrator.
+        return 404 if scenario == "integrity" else ALLOW
     return ALLOW if scenario == "own" else 404
 
 
@@ -90,12 +91,16 @@ EXPECTATIONS = {
     "case_reveal": _case_reveal,
     "canned_manage": _roles("head", "admin"),
     "canned_reply": _canned_reply,
+    "integrity_membership": _roles("integrity"),
 }
 
 # First match wins (fnmatch patterns on the endpoint name).
 ENDPOINT_KINDS = {
     "staff.login": "public",
     "staff.logout": "sign_out",
+    "staff.sign_out_everywhere": "sign_out",
+    "staff.integrity_requests": "integrity_membership",
+    "staff.integrity_decide": "integrity_membership",
     "staff.password": "signed_in",
     "staff.queue": "workspace",
     "staff.case": "case_view",
@@ -166,6 +171,15 @@ class World:
                 db.session.commit()
             return reply.id
 
+    def request_id(self):
+        """A pending request (the officer to join the integrity unit, asked for by the administrator)."""
+        with self.app.app_context():
+            request = RoleRequest(user_id=self.users["officer"], role="integrity", grant=True,
+                                  requested_by_id=self.users["admin"])
+            db.session.add(request)
+            db.session.commit()
+            return request.id
+
     def snapshot(self):
         with self.app.app_context():
             return (
@@ -174,6 +188,8 @@ class World:
                 db.session.scalar(select(func.count()).select_from(CaseEvent)),
                 tuple(db.session.execute(select(CannedReply.id, CannedReply.title, CannedReply.body)
                                          .order_by(CannedReply.id)).all()),
+                tuple(db.session.execute(select(RoleRequest.id, RoleRequest.state).order_by(RoleRequest.id)).all()),
+                tuple(db.session.execute(select(User.id, User.roles, User.session_version).order_by(User.id)).all()),
             )
 
     def denied_count(self):
@@ -187,6 +203,8 @@ PARAMETERS = {
     "attachment_id": lambda world, scenario: world.attachment_id(scenario),
     "case_type": lambda world, scenario: "complaint",
     "reply_id": lambda world, scenario: world.reply_id(scenario),
+    "request_id": lambda world, scenario: world.request_id(),
+    "decision": lambda world, scenario: "decline",
 }
 
 
@@ -262,7 +280,8 @@ def test_matrix(make_app, endpoint, rule, method):
 
 POSTS = [(e, r) for e, r, m in ROUTES if m == "POST"]
 PERMITTED = {"public": None, "signed_in": "officer", "sign_out": "officer", "record": "officer", "case_act": "officer",
-             "case_reveal": "integrity", "canned_manage": "admin", "canned_reply": "admin", "workspace": "officer"}
+             "case_reveal": "integrity", "canned_manage": "admin", "canned_reply": "admin", "workspace": "officer",
+             "integrity_membership": "integrity"}
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), POSTS, ids=[r for _, r in POSTS])

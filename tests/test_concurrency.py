@@ -68,3 +68,39 @@ def test_failed_filing_gives_its_number_back(app):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Case)) == 2
         assert db.session.scalar(select(TrackingSequence.last_number)) == 2
+
+
+def test_concurrent_filers_get_consecutive_codes_in_both_series(app):
+    """Corruption and gift reports number from their own series (issue 9): both stay consecutive."""
+    threads_n, each = 6, 8
+    codes: dict[str, list[str]] = {"complaint": [], "corruption": []}
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(threads_n)
+
+    def worker(n: int):
+        start.wait()
+        case_type = "corruption" if n % 2 else "complaint"
+        for i in range(each):
+            try:
+                code = new_case(app, case_type=case_type, category=None if case_type == "corruption" else "garbage",
+                                description=f"filer {n} case {i}").code
+            except BaseException as error:  # collected and reported below
+                with lock:
+                    errors.append(error)
+                return
+            with lock:
+                codes[case_type].append(code)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(threads_n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[:3]
+    per_series = threads_n // 2 * each
+    general = sorted(int(c.rsplit("-", 1)[1]) for c in codes["complaint"])
+    integrity = sorted(int(c.rsplit("-", 1)[1].removeprefix("T")) for c in codes["corruption"])
+    assert general == list(range(1, per_series + 1))
+    assert integrity == list(range(1, per_series + 1))
+    assert all("-T" in c for c in codes["corruption"]) and not any("-T" in c for c in codes["complaint"])

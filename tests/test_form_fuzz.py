@@ -8,6 +8,8 @@ value in turn (a sweep that reaches every field); then Hypothesis picks a form, 
 end no stored text holds a character the guard refuses, and the audit log's chain is intact.
 """
 
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -69,8 +71,11 @@ def _stored_unstorable(app) -> list[str]:
 def _world(app):
     """Everything the forms need to show: cases in each state (open, awaiting the citizen, resolved, a named
     corruption report), measures, a canned reply, an Open311 key, a second officer."""
-    from eservice.domain import canned_replies
-    from eservice.models import Division, User
+    from eservice.domain import canned_replies, integrity_membership, organisation
+    from eservice.domain.audit import By
+    from eservice.domain.thai import bangkok_today
+    from eservice.models import Division, Holiday, HolidaySource, User
+    from eservice.models.paper import PaperTotal
 
     from .open311_support import make_key
 
@@ -86,9 +91,19 @@ def _world(app):
                                      last_name="ใจดี", phone="0812345678"),
     }
     make_key(app)
+    requester_id = factories.make_user(app, "ploy", roles=("admin",))
     with app.app_context():
         engineering = db.session.scalar(select(Division).where(Division.code == "engineering"))
         canned_replies.create(db.session, db.session.get(User, staff_id), engineering, "ขอบคุณ", "ได้รับเรื่องแล้ว")
+        # A membership request another administrator made, for the crawl's integrity member to decide.
+        somsak = db.session.scalar(select(User).where(User.username == "somsak"))
+        integrity_membership.request_change(db.session, somsak, grant=True, by=By(db.session.get(User, requester_id)))
+        # Paper totals before go-live (edit and delete forms) and a day off an administrator took out (restore).
+        organisation.required(db.session).in_use_since = date(2025, 10, 1)
+        db.session.add(PaperTotal(fiscal_year=2568, case_type="complaint", channel_code="phone", cases=3))
+        day = db.session.scalar(select(Holiday).where(Holiday.source == HolidaySource.PACKAGE,
+                                                      Holiday.day >= date(bangkok_today().year, 1, 1)))
+        day.source = HolidaySource.ADMIN_REMOVED
         db.session.commit()
     return staff_id, cases
 

@@ -126,7 +126,8 @@ def test_audit_actions_read_as_words():
                  "admin.holiday.create", "admin.holiday.delete", "admin.holiday.import", "admin.ita.update",
                  "admin.measure.copy", "admin.measure.move", "admin.measure.delete", "admin.measure.create",
                  "admin.organisation.update", "admin.organisation.logo", "admin.organisation.texts",
-                 "canned.create", "canned.update", "canned.delete", "outbox.retry"]
+                 "canned.create", "canned.update", "canned.delete", "outbox.retry", "login.slowed", "logout",
+                 "logout.everywhere", "integrity.request", "integrity.confirm", "integrity.decline"]
         for action in every:
             assert re.search(r"[\u0e00-\u0e7f]", audit_labels.label(action)), action
 

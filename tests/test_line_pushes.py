@@ -181,7 +181,7 @@ def test_a_line_case_is_like_any_other_in_queue_statistics_and_report(line):
     assert figures["channel_line"] == 1 and figures["cases_total"] == 1 and figures["cases_web"] == 0
     assert summary.by_channel == {"line": 1}
     with line.app.app_context():
-        built = measures.build_report(db.session, fiscal_year)
+        built = measures.build_report(db.session, fiscal_year, digits="arabic")
     text = "\n".join(p for row in built.rows for p in (*row.methods, *row.results, *row.outcome))
     assert "LINE 1 เรื่อง" in text
 

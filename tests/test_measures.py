@@ -130,7 +130,7 @@ def test_unknown_names_filters_and_stray_braces_are_found(seeded):
                                 known)
     messages = [str(p.message) for p in problems]
     assert "There is no figure named “gift_report”; did you mean “gift_reports”?" in messages
-    assert "“double” is not a filter; use abs, signed or trend." in messages
+    assert "“double” is not a filter; use abs, signed, trend or trend_amount." in messages
     assert any("A brace that is not part of a figure" in m for m in messages)
     assert len(problems) == 3  # {cases_total} and {ita_6_change|trend} are fine
     assert rules.check_text("{{ gift_reports }}", known)  # Jinja syntax is not ours: refused, not half-read
@@ -163,9 +163,11 @@ def test_figures_are_formatted_and_never_run_code(ctx):
 
 def test_ita_changes_are_computed_or_taken_as_printed(seeded):
     figures = rules.ita_figures(seeded, 2568)
-    assert figures["ita_total"] == Decimal("95.31")
-    assert figures["ita_total_previous"] == Decimal("92.26")
-    assert figures["ita_total_change"] == Decimal("3.05")
+    # The seed's 95.31 against 92.26 belongs to the asset-use question, not to the overall score.
+    assert figures["ita_asset_use"] == Decimal("95.31")
+    assert figures["ita_asset_use_previous"] == Decimal("92.26")
+    assert figures["ita_asset_use_change"] == Decimal("3.05")
+    assert figures["ita_total"] is None and figures["ita_total_previous"] is None
     assert figures["ita_6_change"] == Decimal("7.82") and figures["ita_6"] is None
     assert figures["ita_participation"] == Decimal("75.00")
     assert figures["ita_participation_change"] == Decimal("-25.00")
@@ -196,12 +198,13 @@ def test_the_seed_is_loaded_once_and_faithfully(ctx, app):
     first = rules.measures_of(ctx, 2568)[0]
     assert first.methods == ["๑. ดำเนินการประเมินความเสี่ยงการทุจริตในประเด็นที่เกี่ยวข้องกับสินบน",
                              "๒. จัดทำประกาศ No Gift Policy"]
-    assert first.period == "ม.ค. - เม.ย. ๖๘" and first.responsible == "สำนักปลัด"
+    assert first.period == "ม.ค. - เม.ย. {fiscal_year_short}" and first.responsible == "สำนักปลัด"
     assert "{ita_6_change|abs}" in first.outcome and "{gift_reports}" in first.outcome
     # Every figure the seed names exists.
     known = rules.figure_catalogue(ctx)
     for measure in rules.measures_of(ctx, 2568):
-        for text in (*measure.methods, measure.results, measure.outcome):
+        for text in (measure.title, *measure.methods, measure.period, measure.responsible, measure.results,
+                     measure.outcome):
             assert not rules.check_text(text, known), text
     # Loading again adds nothing and keeps what the administrators edited.
     first.title = "แก้ไขแล้ว"
@@ -221,10 +224,15 @@ def test_the_seed_report_quotes_the_seed_figures(seeded):
     assert "ITA ปี ๒๕๖๘ ได้คะแนน ๙๕.๓๑ คะแนน ปี ๒๕๖๗ ได้คะแนน ๙๒.๒๖ คะแนน มีคะแนนเฉลี่ยเพิ่มขึ้นจากปี ๒๕๖๗ เท่ากับ ๓.๐๕ คะแนน" \
         in outcome
     assert "ได้คะแนนร้อยละ ๗๕.๐๐ ลดลง ๒๕.๐๐ คะแนน" in outcome
+    # The explanation follows the fall (the seed said participation grew under a fall of 25 points).
+    assert "ลดลง ๒๕.๐๐ คะแนน แสดงให้เห็นว่าผู้มีส่วนได้ส่วนเสียภายนอกมีส่วนร่วมในการปรับปรุงพัฒนาการดำเนินงาน" \
+           "การให้บริการของหน่วยงานน้อยลง" in outcome
+    assert "เพิ่มมากขึ้น" not in report.rows[4].outcome[-1]
+    assert report.rows[0].period == "ม.ค. - เม.ย. ๖๘" and report.rows[1].period == "ปีงบประมาณ พ.ศ. ๒๕๖๘"
     assert report.title == ("รายงานผลการดำเนินการเพื่อส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน "
                             "ประจำปีงบประมาณ พ.ศ. ๒๕๖๘")
     assert report.subtitle == "เทศบาลตำบลบ่อปลาทอง อำเภอปรางค์กู่ จังหวัดนครราชสีมา"
-    arabic = rules.build_report(seeded, 2568)
+    arabic = rules.build_report(seeded, 2568, digits="arabic")
     assert "ITA ปี 2568 ได้คะแนน 95.31 คะแนน" in " ".join(p for row in arabic.rows for p in row.outcome)
     assert arabic.rows[0].methods[0].startswith("1. ")  # the seed's Thai digits become Arabic too
 

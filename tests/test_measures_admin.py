@@ -33,7 +33,7 @@ def score(app, fy, key):
 
 MEASURE = {"title": "มาตรการเปิดเผยข้อมูล", "methods": "๑. เผยแพร่\n\n๒. ติดตาม", "period": "ปีงบประมาณ พ.ศ. 2568",
            "responsible": "สำนักปลัด", "results": "ได้รับเรื่องผ่าน e-Service {cases_web} เรื่อง",
-           "outcome": "คะแนน ITA {ita_total} ({ita_total_change|signed})"}
+           "outcome": "คะแนน ITA {ita_asset_use} ({ita_asset_use_change|signed})"}
 
 
 def test_a_measure_is_added_at_the_end_and_printed_with_live_figures(app, admin):
@@ -44,7 +44,7 @@ def test_a_measure_is_added_at_the_end_and_printed_with_live_figures(app, admin)
     assert rows[-1].methods == ["๑. เผยแพร่", "๒. ติดตาม"]
     entry = last_audit(app, "admin.measure.create")
     assert entry.details["fiscal_year"] == 2568 and entry.details["title"] == [None, "มาตรการเปิดเผยข้อมูล"]
-    html = admin.get("/admin/report?fy=2568").get_data(as_text=True)
+    html = admin.get("/admin/report?fy=2568&digits=arabic").get_data(as_text=True)
     assert "<p>ได้รับเรื่องผ่าน e-Service 0 เรื่อง</p>" in html and "คะแนน ITA 95.31 (+3.05)" in html
 
 
@@ -80,7 +80,7 @@ def test_editing_keeps_the_unknown_name_out_of_print(app, admin):
 def test_the_edit_page_lists_the_figures_with_their_values(admin):
     html = admin.get("/admin/measures/new?fy=2568").get_data(as_text=True)
     assert "{gift_reports}" in html and "{ita_total_change}" in html and "{channel_line}" in html
-    assert "<td>95.31</td>" in html  # ita_total now
+    assert "<td>95.31</td>" in html  # ita_asset_use now
 
 
 def test_move_delete_and_copy(app, admin):
@@ -137,8 +137,9 @@ def ita_form(admin, fy=2568) -> dict:
 
 def test_the_ita_form_shows_and_saves_the_scores(app, admin):
     values = ita_form(admin)
-    assert values["score_total"] == "95.31" and values["change_6"] == "7.82"
-    assert values["q0_key"] == "participation" and values["q0_score"] == "75.00"
+    assert values["score_total"] == "" and values["change_6"] == "7.82"
+    assert values["q0_key"] == "asset_use" and values["q0_score"] == "95.31"
+    assert values["q1_key"] == "participation" and values["q1_score"] == "75.00"
     values.update(score_6="89.40", score_1="97", action="save")
     response = post(admin, "/admin/ita/edit?fy=2568", values)
     assert response.status_code == 302
@@ -155,9 +156,9 @@ def test_the_ita_form_shows_and_saves_the_scores(app, admin):
         ({"score_total": "101"}, "A score must be between 0 and 100; 101 is outside."),
         ({"score_3": "-5"}, "A score must be between 0 and 100"),
         ({"change_6": "abc"}, "A change from the year before must be a number"),
-        ({"q1_key": "participation", "q1_label_th": "ซ้ำ", "q1_score": "50"},
+        ({"q2_key": "participation", "q2_label_th": "ซ้ำ", "q2_score": "50"},
          "The question “participation” is entered twice"),
-        ({"q1_key": "Has Spaces", "q1_label_th": "x", "q1_score": "50"}, "short name uses small English letters"),
+        ({"q2_key": "Has Spaces", "q2_label_th": "x", "q2_score": "50"}, "short name uses small English letters"),
     ],
 )
 def test_bad_scores_are_refused_and_nothing_is_saved(app, admin, changes, message):
@@ -166,7 +167,7 @@ def test_bad_scores_are_refused_and_nothing_is_saved(app, admin, changes, messag
     response = post(admin, "/admin/ita/edit?fy=2568", values)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
-    assert score(app, 2568, "total")[0] == rules.parse_score("95.31", field="x")
+    assert score(app, 2568, "asset_use")[0] == rules.parse_score("95.31", field="x")
     assert score(app, 2568, "6") == (None, rules.parse_change("7.82", field="x"))
     assert audit_count(app) == entries
     with app.app_context():
@@ -179,7 +180,8 @@ def test_pasted_lines_fill_the_form_and_duplicates_are_named(app, admin):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'name="score_total" type="text" value="96.10"' in html and 'value="90.00"' in html
-    assert score(app, 2568, "total")[0] == rules.parse_score("95.31", field="x")  # not saved until Save
+    assert score(app, 2568, "asset_use")[0] == rules.parse_score("95.31", field="x")
+    assert score(app, 2568, "total") is None  # not saved until Save
     values["pasted"] = "6 คุณภาพการดำเนินงาน 90.00\n6 คุณภาพการดำเนินงาน 91.00"
     response = post(admin, "/admin/ita/edit?fy=2568", values)
     assert response.status_code == 422

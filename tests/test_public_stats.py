@@ -115,9 +115,10 @@ def test_csv_download_reads_back(app, client):
     # General complaints: 12 months, 4 quarters, 2 halves and the year; corruption: the year alone.
     assert len(body) == 19 + 1
     january = [r for r in body if r[2] == "มกราคม 2568"]  # Buddhist-era month names
-    assert len(january) == 1 and january[0][3:] == ["1", "0", "1"]
+    assert len(january) == 1 and january[0][3:] == ["1", "0", "1", "", "general", "month", "2025-01"]  # codes last
     year_rows = [r for r in body if r[2] == body[-1][2]]
     assert [r[3] for r in year_rows] == ["1", "1"]
+    assert [r[6] for r in year_rows] == ["0", "0"]  # of which from paper records: none
 
 
 def test_unknown_fiscal_years_get_a_clear_message(english):

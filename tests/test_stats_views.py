@@ -29,7 +29,7 @@ def cases(app):
 
 @pytest.fixture
 def admin(client, make_user, login_as):
-    login_as(make_user("stats-admin", roles=("admin",)))
+    login_as(make_user("stats-admin", roles=("admin", "integrity")))  # exact figures: see test_stats_disclosure
     client.get("/lang/en")
     return client
 
@@ -163,9 +163,10 @@ def test_figures_are_the_same_on_the_page_in_csv_and_in_xlsx(admin, cases):
     page = [row[1:] for row in _cells(html, "division")[1:]]
     rows = list(csv.reader(io.StringIO(
         admin.get("/admin/stats/export.csv?period=fy&fy=2568&table=division").data.decode("utf-8-sig"))))
-    exported = [[("–" if v == "" else f"{float(v):,.2f}" if "." in v else f"{int(v):,}") for v in r[1:]]
+    exported = [[("–" if v == "" else f"{float(v):,.2f}" if "." in v else f"{int(v):,}") for v in r[1:-1]]
                 for r in rows[1:]]
     assert page == exported
+    assert rows[0][-1] == "รหัส" and rows[-1][-1] == "total"  # each row's code, last
 
 
 def test_non_staff_are_sent_to_sign_in_and_officers_get_403(client, make_user, login_as, cases):
@@ -195,13 +196,14 @@ def test_the_default_is_the_current_fiscal_year(admin, cases):
 
 
 def test_cli_prints_the_same_figures(app, runner, cases):
-    result = runner.invoke(args=["stats", "--fy", "2568", "--lang", "en"])
+    result = runner.invoke(args=["stats", "--fy", "2568", "--lang", "en", "--exact-integrity"])
     assert result.exit_code == 0, result.output
     assert "Summary – Fiscal year 2568" in result.output
     line = next(text for text in result.output.splitlines() if text.startswith("Cases received"))
     assert line.split()[-3:] == ["6", "1", "5"]
 
-    result = runner.invoke(args=["stats", "--fy", "2568", "--by", "channel", "--format", "csv", "--lang", "en"])
+    result = runner.invoke(args=["stats", "--fy", "2568", "--by", "channel", "--format", "csv", "--lang", "en",
+                                 "--exact-integrity"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.output)))
     assert rows[0][0] == "Channel" and {r[0]: r[1] for r in rows[1:]}["e-Service (web)"] == "4"

@@ -62,9 +62,19 @@ def sign_in(client, username, password=None, *, follow=False):
 
 
 def log_in_session(client, user_id: int, *, lang: str | None = None):
-    """Sign a client in as a user id without the sign-in form (that has its own tests)."""
+    """Sign a client in as a user id without the sign-in form (that has its own tests), with the account's
+    current session version (as signing in does)."""
+    from eservice.auth import SESSION_VERSION_KEY
+    from eservice.extensions import db
+    from eservice.models import User
+
+    with client.application.app_context():
+        user = db.session.get(User, user_id)
+        version = (user.session_version or 0) if user is not None else 0
+        db.session.remove()
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
+        session[SESSION_VERSION_KEY] = version
         session["_fresh"] = True
         if lang:
             session["lang"] = lang

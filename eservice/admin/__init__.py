@@ -6,7 +6,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def init_app(app: Flask) -> None:
-    from . import api_key_views, measures_views, views  # noqa: F401  (they register their routes on bp)
+    # The modules register their routes on bp.
+    from . import api_key_views, measures_views, paper_views, summary_views, views  # noqa: F401
     from .cli import report_command
     from .logo import logo_bp
 

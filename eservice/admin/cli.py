@@ -20,10 +20,11 @@ from ..extensions import db
 @click.option("--format", "fmt", type=click.Choice(["docx", "html"]), default=None,
               help="docx (editable in Word) or html (printable); by default from the file's extension.")
 @click.option("-o", "--output", required=True, help="File to write; - writes HTML to standard output.")
-@click.option("--thai-digits", is_flag=True, help="Print every digit as a Thai digit (๐–๙).")
+@click.option("--thai-digits", "digits", flag_value="thai", help="Thai digits (๐–๙), the default in Thai.")
+@click.option("--arabic-digits", "digits", flag_value="arabic", help="Every digit as an Arabic digit (0–9).")
 @click.option("--lang", type=click.Choice(["th", "en"]), default="th", help="Language of headings and trend words.")
 @with_appcontext
-def report_command(fiscal_year, fmt, output, thai_digits, lang):
+def report_command(fiscal_year, fmt, output, digits, lang):
     """Write the annual measures report with the live figures of a fiscal year."""
     fmt = fmt or ("html" if output.lower().endswith((".html", ".htm")) or output == "-" else "docx")
     if fmt == "docx" and output == "-":
@@ -37,7 +38,7 @@ def report_command(fiscal_year, fmt, output, thai_digits, lang):
             years = ", ".join(str(y) for y in rules.measure_years(db.session)) or "none"
             raise click.ClickException(f"Fiscal year {year} has no measures. Years with measures: {years}.")
         try:
-            built = rules.build_report(db.session, year, locale=lang, digits="thai" if thai_digits else "arabic")
+            built = rules.build_report(db.session, year, locale=lang, digits=digits)
         except DomainError as error:
             raise click.ClickException(str(error.message)) from None
         org = current_organisation(db.session)

@@ -32,6 +32,13 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _whole_number(message):
     return [Optional(), NumberRange(min=-100000, max=100000, message=message)]
 
@@ -55,6 +62,7 @@ class OrganisationForm(FlaskForm):
     executive_title_en = StringField(_l("The executive's title (English)"), filters=[_strip])
     tracking_prefix = StringField(_l("Tracking code prefix"), filters=[_strip],
                                   validators=[InputRequired(_l("Give the tracking prefix, for example BPT."))])
+    in_use_since = DateField(_l("In use since"), validators=[Optional()])
 
 
 class LogoForm(FlaskForm):
@@ -120,10 +128,36 @@ class ChannelForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
+class PaperTotalForm(FlaskForm):
+    """A total from paper records: the year, type and channel come from lists; the number is checked by
+    the domain (:mod:`eservice.domain.paper_totals`)."""
+
+    fiscal_year = SelectField(_l("Fiscal year (B.E.)"), coerce=_int_or_none, validate_choice=False,
+                              validators=[InputRequired(_l("Choose the fiscal year the paper records count."))])
+    case_type = SelectField(_l("Type of case"), validate_choice=False,
+                            validators=[InputRequired(_l("Choose the type of case."))])
+    channel_code = SelectField(_l("Channel"), validate_choice=False,
+                               validators=[InputRequired(_l("Choose the channel the cases came through."))])
+    # Text, read by the domain (Thai digits and thousands separators welcome).
+    cases = StringField(_l("Cases received"), filters=[_strip])
+    note = StringField(_l("Source (optional)"), filters=[_strip],
+                       validators=[Length(max=500, message=_l("Keep it under %(max)d characters."))])
+
+
 class HolidayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired(_l("Give the date of the holiday.")), calendar_date])
     name = StringField(_l("Name"), filters=[_strip], validators=[
         InputRequired(_l("Name the holiday.")), Length(max=200, message=_l("Keep it under %(max)d characters."))])
+    name_en = StringField(_l("Name (English)"), filters=[_strip], validators=[
+        Length(max=200, message=_l("Keep it under %(max)d characters."))])
+
+
+class HolidaySyncForm(FlaskForm):
+    """Load a year's official days off from the holidays package now."""
+
+    year = IntegerField(_l("Year (B.E.)"), validators=[
+        InputRequired(_l("Give the year as a whole number.")),
+        NumberRange(min=-100000, max=100000, message=_l("Give the year as a whole number."))])
 
 
 class HolidayImportForm(FlaskForm):
@@ -171,6 +205,18 @@ class MeasureForm(FlaskForm):
     responsible = StringField(_l("Responsible"), filters=[_strip])
     results = TextAreaField(_l("Results (one paragraph per line)"))
     outcome = TextAreaField(_l("Outcome or achievement (one paragraph per line)"))
+
+
+class SignOffForm(FlaskForm):
+    prepared_name = StringField(_l("Prepared by (name)"), filters=[_strip])
+    prepared_position = StringField(_l("Position of the preparer"), filters=[_strip])
+    approved_name = StringField(_l("Approved by (name)"), filters=[_strip])
+    approved_position = StringField(_l("Position of the approver"), filters=[_strip])
+
+
+class SummaryNoteForm(FlaskForm):
+    problems = TextAreaField(_l("Problems found"))
+    improvements = TextAreaField(_l("Improvements made"))
 
 
 class CopyMeasuresForm(FlaskForm):

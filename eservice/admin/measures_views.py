@@ -12,7 +12,7 @@ from wtforms import StringField, TextAreaField
 
 from ..auth import permission_required
 from ..domain import measures as rules
-from ..domain import policy
+from ..domain import policy, stats
 from ..domain.errors import DomainError
 from ..domain.fiscal import fiscal_year_of
 from ..domain.organisation import current as current_organisation
@@ -22,7 +22,7 @@ from ..i18n import current_locale
 from ..models.measures import ITA_INDICATORS, ITA_TOTAL_KEY, Measure
 from ..web import acting, saving, show_domain_error
 from . import bp
-from .forms import CopyMeasuresForm, MeasureForm
+from .forms import CopyMeasuresForm, MeasureForm, SignOffForm
 from .report_output import docx_bytes, html_document, logo_data_uri
 
 
@@ -50,12 +50,24 @@ def _fiscal_year_arg() -> int:
 
 
 def _year_choices(fiscal_year: int) -> list[int]:
-    current = fiscal_year_of(bangkok_today())
-    return sorted(set(rules.years_with_measures(db.session)) | {current, current + 1, fiscal_year}, reverse=True)
+    """Every year picker's range (:func:`eservice.domain.stats.fiscal_years`), with the year shown."""
+    return sorted(set(stats.fiscal_years(db.session)) | {fiscal_year}, reverse=True)
 
 
 def _can_edit() -> bool:
     return policy.can_administer(current_user)
+
+
+CELL_LABELS = {"title": _l("Measure or activity"), "methods": _l("Methods"), "period": _l("Period"),
+               "responsible": _l("Responsible"), "results": _l("Results"), "outcome": _l("Outcome or achievement")}
+
+
+def _measures_page(fiscal_year: int, copy_form, status: int = 200, *, can_edit: bool | None = None):
+    return render_template("admin/measures.html", fiscal_year=fiscal_year,
+                           measures=rules.measures_of(db.session, fiscal_year), years=_year_choices(fiscal_year),
+                           can_edit=_can_edit() if can_edit is None else can_edit, copy_form=copy_form,
+                           year_mentions=rules.cells_naming_years(db.session, fiscal_year),
+                           cell_labels=CELL_LABELS), status
 
 
 # --- measures -------------------------------------------------------------------------------------
@@ -65,12 +77,10 @@ def _can_edit() -> bool:
 @permission_required(policy.can_read_statistics)
 def measures():
     fiscal_year = _fiscal_year_arg()
-    rows = rules.measures_of(db.session, fiscal_year)
     copy_form = CopyMeasuresForm()
     if not copy_form.source.data:
         copy_form.source.data = str(fiscal_year - 1)
-    return render_template("admin/measures.html", fiscal_year=fiscal_year, measures=rows,
-                           years=_year_choices(fiscal_year), can_edit=_can_edit(), copy_form=copy_form)
+    return _measures_page(fiscal_year, copy_form)
 
 
 def _measure_input(form: MeasureForm) -> rules.MeasureInput:
@@ -153,10 +163,12 @@ def measures_copy():
             saved.say(_("%(n)d measures copied from %(source)d. Update their periods and results for %(fy)d.",
                         n=count, source=source, fy=fiscal_year))
         if saved:
+            mentions = rules.cells_naming_years(db.session, fiscal_year)
+            if mentions:
+                flash(_("%(n)d cells still write a year as digits; they are listed below. Name the year as "
+                        "{fiscal_year} where it should follow the report's year.", n=len(mentions)), "warning")
             return redirect(url_for("admin.measures", fy=fiscal_year))
-    return render_template("admin/measures.html", fiscal_year=fiscal_year,
-                           measures=rules.measures_of(db.session, fiscal_year), years=_year_choices(fiscal_year),
-                           can_edit=True, copy_form=form), 422
+    return _measures_page(fiscal_year, form, 422, can_edit=True)
 
 
 # --- ITA scores -----------------------------------------------------------------------------------
@@ -319,12 +331,37 @@ def ita_edit():
 
 def _report_for_request():
     fiscal_year = _fiscal_year_arg()
-    digits = "thai" if request.args.get("digits") == "thai" else "arabic"
+    digits = request.args.get("digits") if request.args.get("digits") in ("thai", "arabic") else None
     locale = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
     if not rules.measures_of(db.session, fiscal_year):
         raise BadFiscalYear(_l("Fiscal year %(fy)d has no measures yet. Add them, or copy another year's, on the "
                                "measures page.", fy=fiscal_year))
     return rules.build_report(db.session, fiscal_year, locale=locale, digits=digits)
+
+
+@bp.route("/report/sign-off", methods=["GET", "POST"])
+@permission_required(policy.can_administer)
+def report_sign_off():
+    """The sign-off block of a year's report: who prepared it and who approved it, with their positions."""
+    fiscal_year = _fiscal_year_arg()
+    form = SignOffForm()
+    if not form.is_submitted():
+        row = rules.sign_off_of(db.session, fiscal_year)
+        for name in rules.SIGN_OFF_FIELDS:
+            getattr(form, name).data = getattr(row, name) if row else ""
+    if form.validate_on_submit():
+        data = rules.SignOffInput(**{name: getattr(form, name).data or "" for name in rules.SIGN_OFF_FIELDS})
+        problems = rules.check_sign_off(data)
+        if not problems:
+            with saving(form, done=_("Sign-off block saved.")) as saved:
+                if not rules.save_sign_off(db.session, fiscal_year, data, by=acting()):
+                    saved.say(_("Nothing was changed."))
+            if saved:
+                return redirect(url_for("admin.report", fy=fiscal_year))
+        for problem in problems:
+            show_domain_error(form, problem)
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/sign_off_form.html", form=form, fiscal_year=fiscal_year), status
 
 
 def _organisation_logo():

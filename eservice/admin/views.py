@@ -2,18 +2,18 @@
 audit log. Thin views: parse, call the domain (which audits the change) in one unit of work, redirect."""
 
 import json
-from datetime import date
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from ..auth import permission_required
 from ..domain import administration as admin_rules
-from ..domain import audit, policy, roles
+from ..domain import audit, days_off, integrity_membership, policy, roles
 from ..domain.case_types import CASE_TYPES
 from ..domain.errors import DomainError
 from ..domain.organisation import current as current_organisation
@@ -22,7 +22,18 @@ from ..domain.thai import bangkok_today
 from ..extensions import db
 from ..i18n import current_locale
 from ..input_guard import bounded_int
-from ..models import Case, Category, Channel, Division, Holiday, Organisation, User, Village
+from ..models import (
+    CalendarYear,
+    Case,
+    Category,
+    Channel,
+    Division,
+    Holiday,
+    HolidaySource,
+    Organisation,
+    User,
+    Village,
+)
 from ..models.reference import village_label
 from ..web import acting, saving
 from . import bp
@@ -33,6 +44,7 @@ from .forms import (
     DivisionForm,
     HolidayForm,
     HolidayImportForm,
+    HolidaySyncForm,
     LogoForm,
     OrganisationForm,
     PasswordForm,
@@ -80,7 +92,8 @@ def index():
         "divisions": db.session.scalar(select(func.count()).select_from(Division)),
         "categories": db.session.scalar(select(func.count()).select_from(Category).where(Category.active.is_(True))),
         "users": db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))),
-        "holidays": db.session.scalar(select(func.count()).select_from(Holiday).where(Holiday.day >= bangkok_today())),
+        "holidays": db.session.scalar(select(func.count()).select_from(Holiday).where(
+            Holiday.day >= bangkok_today(), days_off.days_off_clause())),
     }
     return render_template(
         "admin/index.html",
@@ -105,7 +118,7 @@ def settings():
             "name_th", "name_en", "address_th", "address_en", "phone", "email", "website", "line_id", "line_url",
             "facebook_name", "facebook_url", "office_hours_th", "office_hours_en",
             "executive_title_th", "executive_title_en",
-            "tracking_prefix")})
+            "tracking_prefix")}, in_use_since=form.in_use_since.data)
         with saving(form, done=_("Settings saved.")) as saved:
             if not admin_rules.save_organisation(db.session, _organisation(), data, by=acting()):
                 saved.say(_("Nothing was changed."))
@@ -162,12 +175,27 @@ def _division_choices(form: DivisionForm, current: Division | None) -> None:
     ]
 
 
+def _confidential_counted() -> bool:
+    return policy.sees_exact_integrity_statistics(current_user)
+
+
+def _case_counts(column) -> dict:
+    """Cases per division, category or channel beside the reference lists. Corruption and gift reports
+    count only for the integrity role: a count that moves by one would tell anyone else of a new report
+    (and where it came in) that the statistics withhold (eservice.domain.integrity_figures)."""
+    statement = select(column, func.count()).group_by(column)
+    if not _confidential_counted():
+        statement = statement.where(Case.confidential.is_(False))
+    return dict(db.session.execute(statement).all())
+
+
 @bp.route("/divisions")
 @permission_required(policy.can_administer)
 def divisions():
     rows = db.session.scalars(select(Division).order_by(Division.sort_order, Division.id)).all()
-    case_counts = dict(db.session.execute(select(Case.division_id, func.count()).group_by(Case.division_id)).all())
-    return render_template("admin/divisions.html", divisions=rows, case_counts=case_counts)
+    case_counts = _case_counts(Case.division_id)
+    return render_template("admin/divisions.html", divisions=rows, case_counts=case_counts,
+                           confidential_counted=_confidential_counted())
 
 
 @bp.route("/divisions/new", methods=["GET", "POST"], defaults={"division_id": None})
@@ -213,8 +241,9 @@ def _category_choices(form: CategoryForm) -> None:
 def categories():
     rows = db.session.scalars(
         select(Category).order_by(Category.active.desc(), Category.sort_order, Category.id)).all()
-    case_counts = dict(db.session.execute(select(Case.category_id, func.count()).group_by(Case.category_id)).all())
-    return render_template("admin/categories.html", categories=rows, case_counts=case_counts)
+    case_counts = _case_counts(Case.category_id)
+    return render_template("admin/categories.html", categories=rows, case_counts=case_counts,
+                           confidential_counted=_confidential_counted())
 
 
 @bp.route("/categories/new", methods=["GET", "POST"], defaults={"category_id": None})
@@ -285,8 +314,9 @@ def village_edit(village_id):
 @permission_required(policy.can_administer)
 def channels():
     rows = db.session.scalars(select(Channel).order_by(Channel.sort_order, Channel.id)).all()
-    case_counts = dict(db.session.execute(select(Case.channel_code, func.count()).group_by(Case.channel_code)).all())
-    return render_template("admin/channels.html", channels=rows, case_counts=case_counts)
+    case_counts = _case_counts(Case.channel_code)
+    return render_template("admin/channels.html", channels=rows, case_counts=case_counts,
+                           confidential_counted=_confidential_counted())
 
 
 @bp.route("/channels/new", methods=["GET", "POST"], defaults={"channel_id": None})
@@ -324,17 +354,24 @@ def _holiday_year() -> int:
     return bangkok_today().year
 
 
-def _holidays_page(form=None, import_form=None, import_errors=None, status=200):
+def _holidays_page(form=None, import_form=None, import_errors=None, sync_form=None, status=200):
     year = _holiday_year()
-    rows = db.session.scalars(
-        select(Holiday).where(Holiday.day >= date(year, 1, 1), Holiday.day < date(year + 1, 1, 1))
-        .order_by(Holiday.day)).all()
-    years = sorted({d.year for d in db.session.scalars(select(Holiday.day))} | {bangkok_today().year})
+    rows = days_off.year_rows(db.session, year)
+    loaded = db.session.get(CalendarYear, year)
+    years = sorted({d.year for d in db.session.scalars(select(Holiday.day))} | set(days_off.loaded_years(db.session))
+                   | {bangkok_today().year, bangkok_today().year + 1})
     return render_template(
-        "admin/holidays.html", holidays=rows, year=year, years=years,
+        "admin/holidays.html", holidays=[h for h in rows if h.is_day_off],
+        removed=[h for h in rows if not h.is_day_off], year=year, years=years, loaded=loaded,
         form=form or HolidayForm(), import_form=import_form or HolidayImportForm(prefix="import"),
-        import_errors=import_errors or [],
+        sync_form=sync_form or HolidaySyncForm(prefix="sync", year=year + 543),
+        import_errors=import_errors or [], Source=HolidaySource,
     ), status
+
+
+def _moved_message(moved: int) -> str:
+    return ngettext("%(num)d open case had its due dates moved; its timeline says why.",
+                    "%(num)d open cases had their due dates moved; their timelines say why.", moved) if moved else ""
 
 
 @bp.route("/holidays")
@@ -348,9 +385,10 @@ def holidays():
 def holiday_add():
     form = HolidayForm()
     if form.validate_on_submit():
-        with saving(form, done=_("Holiday added. Cases filed from now on count it; due dates already given stay "
-                                 "as they were.")) as saved:
-            admin_rules.add_holiday(db.session, form.day.data, form.name.data, by=acting())
+        with saving(form) as saved:
+            moved = admin_rules.add_holiday(db.session, form.day.data, form.name.data,
+                                            name_en=form.name_en.data or "", by=acting())[1]
+            saved.say(" ".join(filter(None, [_("Day off added."), _moved_message(moved)])))
         if saved:
             return redirect(url_for("admin.holidays", year=form.day.data.year))
     return _holidays_page(form=form, status=422)
@@ -361,10 +399,41 @@ def holiday_add():
 def holiday_delete(holiday_id):
     holiday = db.session.get(Holiday, holiday_id) or abort(404)
     year = holiday.day.year
-    with saving(done=_("Holiday removed.")):
+    with saving() as saved:
         holiday = db.session.get(Holiday, holiday_id) or abort(404)
-        admin_rules.remove_holiday(db.session, holiday, by=acting())
+        moved = admin_rules.remove_holiday(db.session, holiday, by=acting())
+        saved.say(" ".join(filter(None, [_("Day off removed. A sync of the calendar will not bring it back."),
+                                         _moved_message(moved)])))
     return redirect(url_for("admin.holidays", year=year))
+
+
+@bp.route("/holidays/<int:holiday_id>/restore", methods=["POST"])
+@permission_required(policy.can_administer)
+def holiday_restore(holiday_id):
+    holiday = db.session.get(Holiday, holiday_id) or abort(404)
+    year = holiday.day.year
+    with saving() as saved:
+        holiday = db.session.get(Holiday, holiday_id) or abort(404)
+        moved = admin_rules.restore_holiday(db.session, holiday, by=acting())
+        saved.say(" ".join(filter(None, [_("The day is a day off again."), _moved_message(moved)])))
+    return redirect(url_for("admin.holidays", year=year))
+
+
+@bp.route("/holidays/sync", methods=["POST"])
+@permission_required(policy.can_administer)
+def holiday_sync():
+    form = HolidaySyncForm(prefix="sync")
+    if form.validate_on_submit():
+        year = form.year.data - 543 if form.year.data > 2400 else form.year.data
+        with saving(form) as saved:
+            result = admin_rules.sync_holidays(db.session, year, by=acting())
+            saved.say(" ".join(filter(None, [
+                _("Official days off of %(year)d loaded: %(added)d added, %(removed)d taken out.", year=year + 543,
+                  added=sum(1 for c in result.changes if c.off), removed=sum(1 for c in result.changes if not c.off)),
+                _moved_message(len(result.moved))])))
+        if saved:
+            return redirect(url_for("admin.holidays", year=year))
+    return _holidays_page(sync_form=form, status=422)
 
 
 @bp.route("/holidays/import", methods=["POST"])
@@ -393,8 +462,9 @@ def holiday_import():
         added = admin_rules.import_holidays(db.session, text, by=acting())  # checked again under the lock
         if added.errors:
             raise ImportRefused()
-        saved.say(_("%(added)d holidays added; %(skipped)d were in the calendar already.", added=len(added.to_add),
-                    skipped=len(added.already)))
+        saved.say(" ".join(filter(None, [
+            _("%(added)d holidays added; %(skipped)d were in the calendar already.", added=len(added.to_add),
+              skipped=len(added.already)), _moved_message(added.moved)])))
     if not saved:
         return _holidays_page(import_form=form, import_errors=added.errors, status=422)
     return redirect(url_for("admin.holidays", year=(added.to_add or [(bangkok_today(), "")])[0][0].year))
@@ -435,6 +505,10 @@ def user_new():
         with saving(form) as saved:
             user = admin_rules.create_staff_user(db.session, _user_input(form), by=acting())
             saved.say(_("Account %(name)s created. Give them the password in person.", name=user.username))
+            if integrity_membership.pending_for(db.session, user) is not None:
+                saved.say(_("Account %(name)s created without the integrity role for now: a member of the unit "
+                            "confirms it first, and the unit has been told. Give them the password in person.",
+                            name=user.username))
         if saved:
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None,
@@ -454,14 +528,18 @@ def user_edit(user_id):
         form.division_ids.data = [d.id for d in user.divisions]
     if form.validate_on_submit():
         with saving(form, done=_("Account saved.")) as saved:
-            if not admin_rules.update_staff_user(db.session, db.session.get(User, user_id), _user_input(form),
-                                                 by=acting()):
+            changes = admin_rules.update_staff_user(db.session, db.session.get(User, user_id), _user_input(form),
+                                                    by=acting())
+            if not changes:
                 saved.say(_("Nothing was changed."))
+            elif "integrity_request" in changes:
+                saved.say(_("Account saved. The change to the integrity unit waits until a member of the unit "
+                            "confirms it; the unit has been told."))
         if saved:
             return redirect(url_for("admin.users"))
     user = db.session.get(User, user_id)
-    return render_template("admin/user_form.html", form=form, user=user,
-                           password_form=PasswordForm(prefix="pw")), _status(form)
+    return render_template("admin/user_form.html", form=form, user=user, password_form=PasswordForm(prefix="pw"),
+                           pending=integrity_membership.pending_for(db.session, user)), _status(form)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
@@ -482,7 +560,8 @@ def user_password(user_id):
     _user_choices(form)
     form.roles.data = roles.names_of(user)
     form.division_ids.data = [d.id for d in user.divisions]
-    return render_template("admin/user_form.html", form=form, user=user, password_form=password_form), 422
+    return render_template("admin/user_form.html", form=form, user=user, password_form=password_form,
+                           pending=integrity_membership.pending_for(db.session, user)), 422
 
 
 # --- canned replies (edited in the officer workspace) ----------------------------------------------
@@ -510,7 +589,8 @@ def audit_log():
     if valid:
         query = audit.AuditQuery(**{name: getattr(form, name).data or "" for name in (
             "action", "actor", "target_type", "target_id", "ip_address")}, start=form.start.data, end=form.end.data)
-        result = audit.search(db.session, query, page=page, page_size=AUDIT_PAGE_SIZE)
+        result = audit.search(db.session, query, page=page, page_size=AUDIT_PAGE_SIZE,
+                              full=policy.can_read_confidential_audit_entries(current_user))
     verification = audit.verify(db.session) if request.args.get("verify") == "1" else None
     args = {k: v for k, v in request.args.items() if k not in ("page", "verify") and v}
     return render_template(

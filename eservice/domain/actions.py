@@ -176,6 +176,8 @@ _REGISTRY = (
     CaseAction("rated", _l("The citizen rated the service"), _l("You rated the service"), by=_CITIZEN, public=True),
     CaseAction("duplicate_added", _l("Another report of the same matter was merged into this case"), by=_STAFF),
     CaseAction("view", _l("Viewed"), by=_STAFF),
+    # The days off changed (a sync of the calendar, an administrator's change): eservice.domain.days_off.
+    CaseAction("due_dates_moved", _l("Due dates moved: the days off changed"), by=_SYSTEM),
 )
 
 ACTIONS: dict[str, CaseAction] = {a.kind: a for a in _REGISTRY}
@@ -219,6 +221,7 @@ CITIZEN_INFO = ACTIONS["citizen_info"]
 RATED = ACTIONS["rated"]
 DUPLICATE_ADDED = ACTIONS["duplicate_added"]
 VIEW = ACTIONS["view"]
+DUE_DATES_MOVED = ACTIONS["due_dates_moved"]
 
 
 def get(kind: str) -> CaseAction | None:

@@ -11,8 +11,9 @@ their category and division and only new filings stop offering them.
 import csv
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
@@ -20,12 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Category, Channel, Division, Holiday, Organisation, User, Village
-from . import accounts, audit, policy, roles
+from . import accounts, audit, integrity_membership, policy, roles, sign_in, uploads
 from .audit import By
 from .case_types import CASE_TYPES
 from .errors import DomainError
-from .thai import BE_OFFSET, is_valid_phone
+from .thai import BE_OFFSET, bangkok_today, is_valid_phone
 
+INTEGRITY = roles.Role.INTEGRITY.value
 CODE_RE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,79}")
 PREFIX_RE = re.compile(r"[A-Z]{2,6}")
@@ -101,6 +103,7 @@ class OrganisationInput:
     executive_title_th: str = ""
     executive_title_en: str = ""
     tracking_prefix: str = ""
+    in_use_since: date | None = None
 
 
 def save_organisation(session: Session, org: Organisation, data: OrganisationInput, *, by: By) -> dict:
@@ -118,7 +121,7 @@ def save_organisation(session: Session, org: Organisation, data: OrganisationInp
     line_id = (data.line_id or "").strip()
     if line_id and not re.fullmatch(r"@?[A-Za-z0-9._-]{2,40}", line_id):
         raise DomainError(_l("A LINE ID is letters, digits, . _ or -, often starting with @."), field="line_id")
-    values = {
+    values: dict[str, object] = {
         "name_th": _required(data.name_th, _l("Give the organisation's name in Thai."), field="name_th"),
         "name_en": _optional(data.name_en, field="name_en"),
         "address_th": _optional(data.address_th, field="address_th", limit=500),
@@ -136,6 +139,13 @@ def save_organisation(session: Session, org: Organisation, data: OrganisationInp
         "executive_title_en": _optional(data.executive_title_en, field="executive_title_en"),
         "tracking_prefix": prefix,
     }
+    if data.in_use_since is not None:
+        # Statistics before this day say "no data": a date in the future or before computers would hide
+        # real figures or invent a period of zeros.
+        if data.in_use_since.year < 2000 or data.in_use_since > bangkok_today():
+            raise DomainError(_l("The e-Service's first day of use is a day between 2000 and today."),
+                              field="in_use_since")
+        values["in_use_since"] = data.in_use_since
     return _audited(session, by, "admin.organisation.update", "organisation", org, apply(org, values))
 
 
@@ -170,16 +180,28 @@ def clean_logo(data: bytes) -> tuple[bytes, str]:
     if len(data) > MAX_LOGO_BYTES:
         raise DomainError(_l("The logo is %(size)d KB; the limit is %(max)d KB.", size=len(data) // 1024,
                              max=MAX_LOGO_BYTES // 1024), field="logo")
+    too_many_pixels = DomainError(_l("The logo has too many pixels; use an image of at most a few thousand pixels "
+                                     "a side."), field="logo")
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            try:
+                image = Image.open(io.BytesIO(data))
+            except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+                raise too_many_pixels from None
+        with image:
             if image.format not in ("PNG", "JPEG"):
                 raise DomainError(_l("The logo must be a PNG or JPEG image."), field="logo")
+            # Measured from the header before decoding, as every upload (eservice.domain.uploads).
+            if image.width * image.height > uploads.pixel_limit(uploads.DEFAULT_MAX_PIXELS, image.format, image.mode):
+                raise too_many_pixels
+            image.draft("RGB", (LOGO_MAX_SIDE, LOGO_MAX_SIDE))  # a JPEG is decoded reduced; others ignore it
             image.load()
             image = image.convert("RGBA")
             image.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
             out = io.BytesIO()
             image.save(out, format="PNG", optimize=True)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise DomainError(_l("This file is not an image we can read; use a PNG or JPEG."), field="logo") from None
     return out.getvalue(), "image/png"
 
@@ -412,35 +434,58 @@ def parse_holiday_date(text: str) -> date:
         raise DomainError(_l("There is no such date: %(text)s.", text=text.strip()), field="day") from None
 
 
-def add_holiday(session: Session, day: date, name: str, *, by: By) -> Holiday:
+def add_holiday(session: Session, day: date, name: str, *, by: By, name_en: str = "",
+                now: datetime | None = None) -> tuple[Holiday, int]:
+    """An administrator's day off (see eservice.domain.days_off): open cases it falls inside are moved.
+    Returns the day and how many cases moved."""
+    from . import days_off
+
     name = _required(name, _l("Name the holiday."), field="name")
-    if session.scalar(select(Holiday).where(Holiday.day == day)):
-        raise DomainError(_l("%(day)s is in the calendar already.", day=day.isoformat()), field="day")
-    holiday = Holiday(day=day, name=name)
-    session.add(holiday)
-    session.flush()
-    audit.change(session, by, "admin.holiday.create", target_type="holiday", target_id=holiday.id,
-                 details={"day": holiday.day, "name": holiday.name})
-    return holiday
+    name_en = (name_en or "").strip()
+    if len(name) > 200 or len(name_en) > 200:
+        raise DomainError(_l("Keep it under %(max)d characters.", max=200), field="name")
+    holiday, moved = days_off.add_day(session, day, name, name_en=name_en, by=by, now=now)
+    return holiday, len(moved)
 
 
-def remove_holiday(session: Session, holiday: Holiday, *, by: By) -> None:
-    audit.change(session, by, "admin.holiday.delete", target_type="holiday", target_id=holiday.id,
-                 details={"day": holiday.day, "name": holiday.name})
-    session.delete(holiday)
-    session.flush()
+def remove_holiday(session: Session, holiday: Holiday, *, by: By, now: datetime | None = None) -> int:
+    """Take a day out of the days off; it stays out through every sync (see eservice.domain.days_off).
+    Returns how many open cases moved."""
+    from . import days_off
+
+    return len(days_off.remove_day(session, holiday, by=by, now=now))
 
 
-def import_holidays(session: Session, text: str, *, by: By) -> "HolidayImport":
+def restore_holiday(session: Session, holiday: Holiday, *, by: By, now: datetime | None = None) -> int:
+    """Undo a removal: the package's day is a day off again. Returns how many open cases moved."""
+    from . import days_off
+
+    return len(days_off.restore_day(session, holiday, by=by, now=now))
+
+
+def sync_holidays(session: Session, year: int, *, by: By, now: datetime | None = None):
+    """Load the official days off of ``year`` from the holidays package now (administrators' page)."""
+    from . import days_off
+
+    if not days_off.FIRST_YEAR <= year <= days_off.LAST_YEAR:
+        raise DomainError(_l("Choose a year from %(first)d to %(last)d.", first=days_off.FIRST_YEAR + BE_OFFSET,
+                             last=days_off.LAST_YEAR + BE_OFFSET), field="year")
+    return days_off.sync(session, [year], by=by, now=now)
+
+
+def import_holidays(session: Session, text: str, *, by: By, now: datetime | None = None) -> "HolidayImport":
     """Add every new day of a CSV, or none when any line is wrong (the result then lists the errors)."""
+    from . import days_off
+
     result = read_holiday_csv(session, text)
     if result.errors:
         return result
-    for day, name in result.to_add:
-        session.add(Holiday(day=day, name=name))
-    session.flush()
-    audit.change(session, by, "admin.holiday.import", target_type="holiday",
-                 details={"added": [[d, n] for d, n in result.to_add], "already_there": result.already})
+    moved = days_off.add_days(session, result.to_add, now=now)
+    result.moved = len(moved)
+    details: dict = {"added": [[d, n] for d, n in result.to_add], "already_there": result.already}
+    if moved:
+        details["cases_moved"] = [m.code for m in moved]
+    audit.change(session, by, "admin.holiday.import", target_type="holiday", details=details)
     return result
 
 
@@ -449,6 +494,7 @@ class HolidayImport:
     to_add: list[tuple[date, str]] = field(default_factory=list)
     already: list[date] = field(default_factory=list)
     errors: list[tuple[int, object]] = field(default_factory=list)  # (line number, message)
+    moved: int = 0  # open cases whose due dates moved
 
 
 MAX_IMPORT_LINES = 1000
@@ -458,7 +504,9 @@ def read_holiday_csv(session: Session, text: str) -> HolidayImport:
     """Lines ``date,name`` (a header line is allowed). Every line is checked before anything is added;
     a date already in the calendar is skipped, a date twice in the file is an error."""
     result = HolidayImport()
-    known = set(session.scalars(select(Holiday.day)))
+    from .clock import days_off_clause
+
+    known = set(session.scalars(select(Holiday.day).where(days_off_clause())))
     seen: dict[date, int] = {}
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
@@ -546,6 +594,9 @@ def create_staff_user(session: Session, data: UserInput, *, by: By) -> User:
         raise DomainError(_l("The user name %(name)s is taken.", name=username), field="username")
     divisions = _divisions(session, data.division_ids)
     roles = _check_roles(data.roles, divisions)
+    # The integrity role is never given here: a member of the unit confirms it first (integrity_membership).
+    wants_integrity = INTEGRITY in roles
+    roles = [r for r in roles if r != INTEGRITY]
     email = (data.email or "").strip()
     if email and not EMAIL_RE.fullmatch(email):
         raise DomainError(_l("Enter an email address like name@example.go.th."), field="email")
@@ -560,18 +611,31 @@ def create_staff_user(session: Session, data: UserInput, *, by: By) -> User:
     audit.change(session, by, "admin.user.create", target_type="user", target_id=user.id, details={
         "username": user.username, "roles": user.roles, "divisions": sorted(d.code for d in user.divisions),
         "active": user.active})
+    if wants_integrity:
+        integrity_membership.request_change(session, user, grant=True, by=by)
     return user
 
 
 def update_staff_user(session: Session, user: User, data: UserInput, *, by: By) -> dict:
+    """Save an account. Roles added to one's own account are refused; a change to the integrity role is not
+    made here but asked for (``changes["integrity_request"]``), for a member of the unit to decide."""
     divisions = _divisions(session, data.division_ids)
     new_roles = _check_roles(data.roles, divisions)
+    held = set(roles.names_of(user))
+    wants_integrity = INTEGRITY in new_roles
+    new_roles = sorted((set(new_roles) - {INTEGRITY}) | (held & {INTEGRITY}))
     if by.user is not None and user.id == by.user.id:
         if policy.can_administer(user) and roles.Role.ADMIN not in roles.parse(new_roles):
             raise DomainError(_l("You cannot remove your own administrator role; ask another administrator."),
                               field="roles")
         if not data.active:
             raise DomainError(_l("You cannot deactivate your own account."), field="active")
+    if by.user is not None and set(new_roles) - held and not policy.can_grant_roles_to(by.user, user):
+        raise DomainError(_l("You cannot give yourself a role; ask another administrator."), field="roles")
+    if wants_integrity != (INTEGRITY in held) and (
+            by.user is None or not policy.can_request_integrity_change(by.user, user)):
+        raise DomainError(_l("You cannot change your own membership of the integrity unit; ask another "
+                             "administrator."), field="roles")
     email = (data.email or "").strip()
     if email and not EMAIL_RE.fullmatch(email):
         raise DomainError(_l("Enter an email address like name@example.go.th."), field="email")
@@ -588,14 +652,26 @@ def update_staff_user(session: Session, user: User, data: UserInput, *, by: By) 
         user.divisions = divisions
         changes["divisions"] = [old_divisions, new_divisions]
     session.flush()
-    return _audited(session, by, "admin.user.update", "user", user, changes)
+    changes = _audited(session, by, "admin.user.update", "user", user, changes)
+    if "active" in changes and INTEGRITY in held:
+        # A member's account switched off or on again changes who can read sealed reports: the unit is told.
+        integrity_membership.tell_the_unit(session, "reactivated" if user.active else "deactivated", user,
+                                           by=by.user)
+    if wants_integrity != (INTEGRITY in held):
+        integrity_membership.request_change(session, user, grant=wants_integrity, by=by)
+        changes["integrity_request"] = "grant" if wants_integrity else "remove"
+    return changes
 
 
 def reset_password(session: Session, user: User, password: str, *, by: By) -> None:
+    if by.user is not None and not policy.can_reset_password_of(by.user, user):
+        raise DomainError(_l("Only an administrator who belongs to the integrity unit may set a new password "
+                             "for one of its members."), field="password")
     if accounts.password_problem(password or ""):
         raise DomainError(_l("Use at least %(n)d characters.", n=accounts.MIN_PASSWORD_LENGTH), field="password")
     accounts.set_password(user, password)
-    user.failed_logins = 0
-    user.locked_until = None
+    # Whoever knew the old password is signed out everywhere, and the name no longer waits.
+    sign_in.end_sessions(user)
+    sign_in.clear_slowdowns(session, user)
     audit.change(session, by, "admin.user.password", target_type="user", target_id=user.id,
                  details={"username": user.username})

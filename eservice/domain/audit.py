@@ -17,11 +17,14 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..models.audit import AuditEntry
+from .case_types import INTEGRITY_TYPES
 
 if TYPE_CHECKING:
     from ..models.user import User
 
-AUDIT_LOCK_KEY = 7_311_001  # any constant; names the advisory lock on PostgreSQL
+AUDIT_LOCK_KEY = 7_311_001
+# Case types whose entries are masked for readers outside the integrity unit even before a case row exists.
+_SEALED_TYPES = frozenset(INTEGRITY_TYPES)  # any constant; names the advisory lock on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -163,13 +166,18 @@ def _bangkok_midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=BANGKOK).astimezone(UTC)
 
 
-def search(session: Session, query: AuditQuery, *, page: int = 1, page_size: int = 50) -> AuditPage:
-    """Entries matching ``query``, newest first, one page of them."""
+def search(session: Session, query: AuditQuery, *, page: int = 1, page_size: int = 50,
+           full: bool = True) -> AuditPage:
+    """Entries matching ``query``, newest first, one page of them. With ``full`` false (a reader outside
+    the integrity unit) the entries about corruption and gift reports come masked (:func:`shown`), and a
+    search by target cannot find them: it would tell that a code belongs to a sealed report."""
     from datetime import timedelta
 
     from sqlalchemy import func
 
     statement = select(AuditEntry)
+    if query.target_id and not full:
+        statement = statement.where(~_is_about_a_sealed_case())
     if query.action:
         statement = statement.where(AuditEntry.action.startswith(query.action, autoescape=True))
     if query.actor:
@@ -189,7 +197,72 @@ def search(session: Session, query: AuditQuery, *, page: int = 1, page_size: int
     page = min(max(1, page), pages)
     entries = session.scalars(
         statement.order_by(AuditEntry.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
-    return AuditPage(list(entries), total, page, pages)
+    return AuditPage(shown(session, list(entries), full=full), total, page, pages)
+
+
+def _is_about_a_sealed_case():
+    from sqlalchemy import and_, exists
+
+    from ..models import Case
+
+    return and_(AuditEntry.target_type == "case", exists().where(
+        Case.confidential.is_(True), Case.tracking_code == AuditEntry.target_id))
+
+
+@dataclass(frozen=True)
+class ShownEntry:
+    """An entry as one reader may see it. ``sealed``: about a corruption or gift report, and masked for this
+    reader (the entry's existence, time, actor, action and address stay; the code, details and note go)."""
+
+    id: int
+    created_at: datetime
+    actor_name: str
+    ip_address: str
+    action: str
+    target_type: str
+    target_id: str
+    details: dict | None
+    note: str
+    sealed: bool = False
+
+
+SEALED_MASK = "•••"
+
+
+def sealed_entry_ids(session: Session, entries: list[AuditEntry]) -> set[int]:
+    """The entries about a confidential case: by the case's code (``target_id``) or id (``details.case_id``)."""
+    from sqlalchemy import or_
+
+    from ..models import Case
+
+    about = [e for e in entries if e.target_type == "case"]
+    if not about:
+        return set()
+    codes = {e.target_id for e in about if e.target_id}
+    ids = {e.details.get("case_id") for e in about if isinstance(e.details, dict)}
+    ids = {i for i in ids if isinstance(i, int)}
+    rows = session.execute(select(Case.id, Case.tracking_code).where(
+        Case.confidential.is_(True), or_(Case.tracking_code.in_(codes), Case.id.in_(ids)))).all()
+    sealed_codes, sealed_ids = {r.tracking_code for r in rows}, {r.id for r in rows}
+    return {e.id for e in about
+            if e.target_id in sealed_codes
+            or (isinstance(e.details, dict) and e.details.get("case_id") in sealed_ids)
+            or (isinstance(e.details, dict) and e.details.get("type") in _SEALED_TYPES)}
+
+
+def shown(session: Session, entries: list[AuditEntry], *, full: bool) -> list[ShownEntry]:
+    """The entries for a reader: in full (``full``: the integrity unit), or with those about a sealed report
+    masked."""
+    sealed = set() if full else sealed_entry_ids(session, entries)
+    out = []
+    for e in entries:
+        if e.id in sealed:
+            out.append(ShownEntry(e.id, e.created_at, e.actor_name, e.ip_address, e.action, e.target_type,
+                                  SEALED_MASK, None, "", sealed=True))
+        else:
+            out.append(ShownEntry(e.id, e.created_at, e.actor_name, e.ip_address, e.action, e.target_type,
+                                  e.target_id, e.details, e.note))
+    return out
 
 
 def known_actions(session: Session) -> list[str]:

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Holiday
+from ..models import Holiday, HolidaySource
 from .statuses import AWAITING_ACKNOWLEDGEMENT, CLOCK_PAUSED, CLOCK_RUNNING
 
 # The limits of a case whose category sets none (or that has no category), in working days.
@@ -53,9 +53,27 @@ def working_days_between(start: date, end: date, holidays: Iterable[date]) -> in
     return count
 
 
+def days_off_clause():
+    """The calendar's rows that are days off (not the days an administrator removed), as SQL."""
+    return Holiday.source != HolidaySource.ADMIN_REMOVED.value
+
+
 def holidays_from(session: Session, start: date) -> set[date]:
-    """Holidays from ``start`` on (enough for any due date computed from that day)."""
-    return set(session.scalars(select(Holiday.day).where(Holiday.day >= start)))
+    """Days off from ``start`` on (enough for any due date computed from that day); see
+    :mod:`eservice.domain.days_off` for where they come from."""
+    return set(session.scalars(select(Holiday.day).where(Holiday.day >= start, days_off_clause())))
+
+
+def moved_due(start: date, due: date, before: Iterable[date], after: Iterable[date]) -> date:
+    """The due date ``due``, counted in working days from ``start`` while the days off were ``before``, once
+    the days off are ``after``: the same number of working days from ``start``. A due date on or before
+    ``start`` (nothing counted) stays; one that fell on a day off (given before that day was known) counts as
+    the working day after it."""
+    if due <= start:
+        return due
+    before = set(before)
+    counted = working_days_between(start, due, before) + (0 if is_working_day(due, before) else 1)
+    return add_working_days(start, counted, after)
 
 
 def limits_for(category) -> tuple[int, int]:

@@ -128,10 +128,12 @@ def file_case(session: Session, intake: Intake, *, by: By | None = None, now: da
     ack_days, resolve_days = clock.limits_for(category)
     ack_due, resolve_due = clock.due_dates(session, to_bangkok(received_at).date(), ack_days, resolve_days)
 
-    number = tracking.allocate_number(session, fiscal_year)
+    # Corruption and gift reports number from their own series: the general one shows no gap for them.
+    series = tracking.series_for(kind.confidential)
+    number = tracking.allocate_number(session, fiscal_year, series)
     receipt_key = intake.receipt_key or tracking.new_receipt_key()
     case = Case(
-        tracking_code=tracking.format_tracking_code(org.tracking_prefix, fiscal_year, number),
+        tracking_code=tracking.format_tracking_code(org.tracking_prefix, fiscal_year, number, series),
         fiscal_year=fiscal_year,
         number=number,
         receipt_key_hash=tracking.hash_key(receipt_key),

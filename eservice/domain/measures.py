@@ -5,34 +5,44 @@ computed when the report is produced, from that fiscal year's cases (:func:`eser
 and ITA scores (the ``ita_score`` table). The syntax is a small regex, not a template language, so a text
 can never run code; a name that does not exist is refused when the text is saved.
 
+Every cell may name figures, the period and the responsible units included (``ปีงบประมาณ พ.ศ.
+{fiscal_year}``), so that a copied year prints its own year.
+
 Filters after ``|``: ``abs`` (3.05 for -3.05), ``signed`` (+3.05), ``trend`` (the word for up, down or
-unchanged in the report's language).
+unchanged in the report's language), ``trend_amount`` (the word with the amount: "เพิ่มขึ้น 3.05", "ลดลง 2.10",
+"เท่าเดิม"; ``{ita_total_change|trend_amount:คะแนน}`` adds the unit after an amount). A sentence that explains
+a change takes its words from the same figure: ``{ita_6_change|trend:มากยิ่งขึ้น|น้อยลง|เท่าเดิม}`` prints
+the first words when the figure rose, the second when it fell and the third when it did not move, so a
+text can never say "fell 2.10 points, showing that satisfaction rose".
 """
 
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models.measures import ITA_INDICATORS, ITA_TOTAL_KEY, ItaScore, Measure, to_hundredths
+from ..models.measures import ITA_INDICATORS, ITA_TOTAL_KEY, ItaScore, Measure, ReportSignOff, to_hundredths
 from . import audit
 from .audit import By
 from .errors import DomainError
+from .fiscal import fiscal_year_period
 from .organisation import current as current_organisation
-from .thai import thai_digits
+from .organisation import in_use_since
+from .thai import format_date, thai_digits, to_bangkok
 
 FIRST_FISCAL_YEAR = 2500  # B.E.; anything earlier (or a C.E. year such as 2025) is a typing mistake
 LAST_FISCAL_YEAR = 2700
 
-PLACEHOLDER_RE = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*([A-Za-z_]*)\s*)?\}")
-FILTERS = ("abs", "signed", "trend")
+PLACEHOLDER_RE = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*([A-Za-z_]*)\s*(?::([^{}]*))?)?\}")
+FILTERS = ("abs", "signed", "trend", "trend_amount")
 QUESTION_KEY_RE = re.compile(r"[a-z][a-z0-9_]{1,39}")
-YEAR_FIGURES = ("fiscal_year", "previous_fiscal_year")
+YEAR_FIGURES = ("fiscal_year", "previous_fiscal_year", "fiscal_year_short")
 MISSING_VALUE = "–"  # printed for a known figure that has no value (e.g. no ratings yet)
 
 TREND_WORDS = {"th": ("เพิ่มขึ้น", "ลดลง", "เท่าเดิม"), "en": ("up", "down", "unchanged")}
@@ -327,10 +337,13 @@ def figure_catalogue(session: Session) -> dict[str, object]:
     catalogue: dict[str, object] = {
         "fiscal_year": _l("The report's fiscal year (B.E.)"),
         "previous_fiscal_year": _l("The fiscal year before it"),
+        "fiscal_year_short": _l("The report's fiscal year in two digits (68 for 2568), as after a month"),
     }
     stats = _case_figure_module()
     describe = getattr(stats, "figure_descriptions", None)  # with the channels the administrators added
     catalogue.update(describe(session) if describe else stats.FIGURE_DESCRIPTIONS)
+    catalogue["channels_list"] = _l("Cases received through every channel, each with its count (the counts add "
+                                    "up to cases_total)")
     for key in _ita_keys(session):
         if key == ITA_TOTAL_KEY:
             what = _l("the overall ITA score")
@@ -365,10 +378,59 @@ def ita_figures(session: Session, fiscal_year: int) -> dict[str, Decimal | None]
     return figures
 
 
-def report_figures(session: Session, fiscal_year: int) -> dict[str, object]:
-    """Every figure of a fiscal year, by name; a figure with nothing to count is ``None``."""
-    figures: dict[str, object] = {"fiscal_year": fiscal_year, "previous_fiscal_year": fiscal_year - 1}
-    figures.update(_case_figure_module().named_figures(session, fiscal_year))
+CHANNEL_LIST_WORDS = {
+    "th": {"unit": "เรื่อง", "and": "และ", "other": "ช่องทางอื่น"},
+    "en": {"unit": "cases", "and": "and", "other": "other channels"},
+}
+
+
+def channel_parts(session: Session, figures: dict, locale: str = "th") -> list[tuple[str, int]]:
+    """(channel name, cases) for every channel, in the order of the statistics; cases through a channel no
+    longer in the list are counted as other channels, so the parts always add up to ``cases_total``."""
+    from ..models import Channel
+
+    words = CHANNEL_LIST_WORDS.get(locale, CHANNEL_LIST_WORDS["th"])
+    names = {c.code: c.name(locale) for c in session.scalars(select(Channel))}
+    parts: list[tuple[str, int]] = []
+    for name, value in figures.items():
+        if name.startswith("channel_") and isinstance(value, int):
+            code = name.removeprefix("channel_")
+            parts.append((names.get(code, code), value))
+    other = int(figures.get("cases_total") or 0) - sum(n for _label, n in parts)
+    if other:
+        parts.append((words["other"], other))
+    return parts
+
+
+def channels_list(session: Session, figures: dict, locale: str = "th") -> str:
+    """Every channel with its count as a phrase: "e-Service (เว็บไซต์) 3 เรื่อง โทรศัพท์ 0 เรื่อง ... และ
+    ติดต่อด้วยตนเอง 1 เรื่อง" (see :func:`channel_parts`)."""
+    words = CHANNEL_LIST_WORDS.get(locale, CHANNEL_LIST_WORDS["th"])
+    phrases = [f"{label} {format_number(n)} {words['unit']}" for label, n in channel_parts(session, figures, locale)]
+    if len(phrases) > 1:
+        phrases[-1] = f"{words['and']}{'' if locale == 'th' else ' '}{phrases[-1]}"
+    return (" " if locale == "th" else ", ").join(phrases)
+
+
+def before_use(session: Session, fiscal_year: int) -> bool:
+    """True when the whole fiscal year ended before the e-Service went into use: its case figures are
+    unknown, not 0."""
+    since = in_use_since(session)
+    return since is not None and fiscal_year_period(fiscal_year).end <= since
+
+
+def report_figures(session: Session, fiscal_year: int, locale: str = "th") -> dict[str, object]:
+    """Every figure of a fiscal year, by name; a figure with nothing to count is ``None``, and so is every
+    case figure of a year that ended before the e-Service went into use (there is no data, not 0)."""
+    figures: dict[str, object] = {"fiscal_year": fiscal_year, "previous_fiscal_year": fiscal_year - 1,
+                                  "fiscal_year_short": f"{fiscal_year % 100:02d}"}
+    cases = _case_figure_module().named_figures(session, fiscal_year)
+    if before_use(session, fiscal_year):
+        figures.update(dict.fromkeys(cases))
+        figures["channels_list"] = None
+    else:
+        figures.update(cases)
+        figures["channels_list"] = channels_list(session, figures, locale)
     figures.update(ita_figures(session, fiscal_year))
     return figures
 
@@ -383,7 +445,7 @@ def check_text(text: str, known: set[str] | dict) -> list[FigureProblem]:
     """The placeholders of a text that would not print: unknown names, unknown filters, stray braces."""
     problems: list[FigureProblem] = []
     for match in PLACEHOLDER_RE.finditer(text or ""):
-        name, filter_ = match.group(1), match.group(2)
+        name, filter_, argument = match.group(1), match.group(2), match.group(3)
         if name not in known:
             suggestion = _closest(name, known)
             message = (_l("There is no figure named “%(name)s”; did you mean “%(suggestion)s”?", name=name,
@@ -391,13 +453,44 @@ def check_text(text: str, known: set[str] | dict) -> list[FigureProblem]:
                        if suggestion else _l("There is no figure named “%(name)s”.", name=name))
             problems.append(FigureProblem(match.group(0), message))
         if filter_ is not None and filter_ not in FILTERS:
-            problems.append(FigureProblem(match.group(0), _l("“%(filter)s” is not a filter; use abs, signed or "
-                                                             "trend.", filter=filter_)))
+            problems.append(FigureProblem(match.group(0), _l("“%(filter)s” is not a filter; use abs, signed, trend "
+                                                             "or trend_amount.", filter=filter_)))
+        elif argument is not None and filter_ == "trend" and len(argument.split("|")) != 3:
+            problems.append(FigureProblem(match.group(0), _l(
+                "Give the words for a rise, a fall and no change, separated by |: "
+                "{ita_6_change|trend:มากยิ่งขึ้น|น้อยลง|เท่าเดิม}.")))
+        elif argument is not None and filter_ not in ("trend", "trend_amount"):
+            problems.append(FigureProblem(match.group(0), _l("Only trend and trend_amount take words after a colon.")))
+        elif argument is not None and filter_ == "trend_amount" and "|" in argument:
+            problems.append(FigureProblem(match.group(0), _l(
+                "After trend_amount give only the unit, such as {ita_total_change|trend_amount:คะแนน}.")))
     leftover = PLACEHOLDER_RE.sub("", text or "")
     if "{" in leftover or "}" in leftover:
         problems.append(FigureProblem("{ }", _l("A brace that is not part of a figure: write a figure as "
                                                 "{gift_reports}, with nothing but its name inside.")))
     return problems
+
+
+# Words that say which way something moved. Written as text beside a change figure they stay the same when
+# the figure turns: "ลดลง 2.10 คะแนน แสดงให้เห็นว่าความพึงพอใจเพิ่มขึ้น".
+DIRECTION_WORDS = ("เพิ่มขึ้น", "เพิ่มมากขึ้น", "มากขึ้น", "มากยิ่งขึ้น", "ลดลง", "น้อยลง", "สูงขึ้น", "ต่ำลง", "ดีขึ้น",
+                   "แย่ลง", "rose", "fell", "increased", "decreased", "improved", "worsened")
+
+
+def fixed_directions(text: str) -> list[tuple[str, str]]:
+    """(change figure, direction word) for each paragraph that names a change and also writes a direction
+    as text, which would contradict the figure when it moves the other way (use ``|trend:...`` instead)."""
+    found = []
+    for paragraph in lines_of(text):
+        changes = [m.group(1) for m in PLACEHOLDER_RE.finditer(paragraph) if m.group(1).endswith("_change")]
+        if not changes:
+            continue
+        plain = PLACEHOLDER_RE.sub(" ", paragraph).lower()
+        words = [w for w in DIRECTION_WORDS if w in plain]
+        # "เพิ่มมากขึ้น" contains "มากขึ้น": name the longest word only.
+        words = [w for w in words if not any(w != other and w in other for other in words)]
+        found += [(changes[0], word) for word in words]
+    return found
 
 
 def _closest(name: str, known) -> str | None:
@@ -419,14 +512,21 @@ def format_number(value, *, digits: str = "arabic") -> str:
     return thai_digits(text) if digits == "thai" else text
 
 
-def format_figure(value, filter_: str | None, *, locale: str = "th", digits: str = "arabic") -> str:
+def format_figure(value, filter_: str | None, *, locale: str = "th", digits: str = "arabic",
+                  argument: str | None = None) -> str:
     if value is None:
         return MISSING_VALUE
-    if filter_ == "trend":
-        if not isinstance(value, int | float | Decimal):
+    if filter_ in ("trend", "trend_amount"):
+        if not isinstance(value, int | float | Decimal) or isinstance(value, bool):
             return MISSING_VALUE
         rise, fall, same = TREND_WORDS.get(locale, TREND_WORDS["th"])
-        return rise if value > 0 else fall if value < 0 else same
+        if filter_ == "trend" and argument is not None:
+            rise, fall, same = (part.strip() for part in argument.split("|"))
+        word = rise if value > 0 else fall if value < 0 else same
+        if filter_ == "trend" or value == 0:
+            return word
+        unit = f" {argument.strip()}" if argument and argument.strip() else ""
+        return f"{word} {format_number(abs(value), digits=digits)}{unit}"
     if filter_ == "abs" and isinstance(value, int | float | Decimal):
         value = abs(value)
     if filter_ == "signed" and isinstance(value, int | float | Decimal):
@@ -440,7 +540,7 @@ def fill_figures(text: str, figures: dict, *, locale: str = "th", digits: str = 
     """The text with each ``{name}`` replaced; names without a value are added to ``missing``."""
 
     def replace(match):
-        name, filter_ = match.group(1), match.group(2) or None
+        name, filter_, argument = match.group(1), match.group(2) or None, match.group(3)
         if name not in figures:
             # Checked on saving, and a question that texts name cannot be removed; should a name vanish all the
             # same (a row deleted by hand), the report still prints, with the placeholder as typed in sight and
@@ -453,7 +553,7 @@ def fill_figures(text: str, figures: dict, *, locale: str = "th", digits: str = 
             missing.add(name)
         if name in YEAR_FIGURES and filter_ is None:
             return thai_digits(value) if digits == "thai" else str(value)  # a year has no thousands comma
-        return format_figure(value, filter_, locale=locale, digits=digits)
+        return format_figure(value, filter_, locale=locale, digits=digits, argument=argument)
 
     return PLACEHOLDER_RE.sub(replace, text or "")
 
@@ -489,8 +589,9 @@ def check_measure(data: MeasureInput, known) -> list[DomainError]:
         problems.append(DomainError(_l("Keep the period under %(n)d characters.", n=200), field="period"))
     if len(data.responsible) > 300:
         problems.append(DomainError(_l("Keep this under %(n)d characters.", n=300), field="responsible"))
-    for name, text in (("methods", "\n".join(data.methods)), ("results", data.results), ("outcome", data.outcome)):
-        if any(len(line) > MAX_PARAGRAPH for line in lines_of(text)):
+    for name, text in (("title", data.title), ("methods", "\n".join(data.methods)), ("period", data.period),
+                       ("responsible", data.responsible), ("results", data.results), ("outcome", data.outcome)):
+        if name in ("methods", "results", "outcome") and any(len(line) > MAX_PARAGRAPH for line in lines_of(text)):
             problems.append(DomainError(_l("Keep each paragraph under %(n)d characters.", n=MAX_PARAGRAPH),
                                         field=name))
         for problem in check_text(text, known):
@@ -593,6 +694,45 @@ def copy_measures(session: Session, source_year: int, target_year: int, *, by: B
     return len(source)
 
 
+# A year typed as digits: a Buddhist-era or Christian-era year (2568, 2025), or a short year after a Thai
+# month (ม.ค. - เม.ย. ๖๘). In a copied measure these still name last year; a figure name follows the year.
+_LITERAL_YEAR_RE = re.compile(r"(?<!\d)(?:24|25|26|19|20)\d\d(?!\d)")
+_SHORT_YEAR_RE = re.compile(r"(?:ม\.ค\.|ก\.พ\.|มี\.ค\.|เม\.ย\.|พ\.ค\.|มิ\.ย\.|ก\.ค\.|ส\.ค\.|ก\.ย\.|ต\.ค\.|พ\.ย\.|"
+                            r"ธ\.ค\.)\s*(\d\d)(?!\d)")
+MEASURE_CELLS = ("title", "methods", "period", "responsible", "results", "outcome")
+
+
+@dataclass(frozen=True)
+class YearMention:
+    """A cell of a measure that writes a year as digits instead of naming ``{fiscal_year}``."""
+
+    position: int  # the measure's number in the report
+    measure_id: int
+    cell: str  # one of MEASURE_CELLS
+    years: tuple[str, ...]  # as written, Arabic digits
+
+
+def literal_years(text: str) -> list[str]:
+    """The years written as digits in a text (figure names excluded), in Arabic digits, in order."""
+    plain = to_arabic_digits(PLACEHOLDER_RE.sub(" ", text or ""))
+    found = [m.group(0) for m in _LITERAL_YEAR_RE.finditer(plain)]
+    found += [m.group(1) for m in _SHORT_YEAR_RE.finditer(plain)]
+    return list(dict.fromkeys(found))
+
+
+def cells_naming_years(session: Session, fiscal_year: int) -> list[YearMention]:
+    """Every cell of a year's measures that writes a year as digits (to point out after copying a year)."""
+    mentions = []
+    for measure in measures_of(session, fiscal_year):
+        for cell in MEASURE_CELLS:
+            value = getattr(measure, cell)
+            text = "\n".join(value or []) if cell == "methods" else value
+            years = literal_years(text)
+            if years:
+                mentions.append(YearMention(measure.position, measure.id, cell, tuple(years)))
+    return mentions
+
+
 def measure_years(session: Session) -> list[int]:
     return list(session.scalars(select(Measure.fiscal_year).distinct().order_by(Measure.fiscal_year.desc())))
 
@@ -605,6 +745,87 @@ def years_with_measures(session: Session) -> list[int]:
 
 
 # --- the report -----------------------------------------------------------------------------------
+
+
+# --- the sign-off block ----------------------------------------------------------------------------
+
+SIGN_OFF_FIELDS = {"prepared_name": 200, "prepared_position": 300, "approved_name": 200, "approved_position": 300}
+
+
+@dataclass
+class SignOffInput:
+    prepared_name: str = ""
+    prepared_position: str = ""
+    approved_name: str = ""
+    approved_position: str = ""
+
+
+def sign_off_of(session: Session, fiscal_year: int) -> ReportSignOff | None:
+    return session.scalar(select(ReportSignOff).where(ReportSignOff.fiscal_year == fiscal_year))
+
+
+def check_sign_off(data: SignOffInput) -> list[DomainError]:
+    problems = []
+    for name, longest in SIGN_OFF_FIELDS.items():
+        value = getattr(data, name) or ""
+        if len(value.strip()) > longest:
+            problems.append(DomainError(_l("Keep this under %(n)d characters.", n=longest), field=name))
+        elif any(ch in value for ch in "\r\n\t") or any(ord(ch) < 32 for ch in value):
+            problems.append(DomainError(_l("Write this on one line."), field=name))
+    return problems
+
+
+def save_sign_off(session: Session, fiscal_year: int, data: SignOffInput, *, by: By | None = None) -> dict:
+    """Write the sign-off block of a year (all four lines at once, blank lines allowed: the block then
+    prints a dotted line to sign on). Returns ``{field: [old, new]}``, audited as made ``by`` someone."""
+    parse_fiscal_year(fiscal_year)
+    problems = check_sign_off(data)
+    if problems:
+        raise problems[0]
+    found = sign_off_of(session, fiscal_year)
+    new = found is None
+    row = found if found is not None else ReportSignOff(fiscal_year=fiscal_year)
+    if new:
+        session.add(row)
+    changes = {}
+    for name in SIGN_OFF_FIELDS:
+        value = (getattr(data, name) or "").strip()
+        old = "" if new else getattr(row, name)
+        if old != value:
+            changes[name] = [old, value]
+        setattr(row, name, value)
+    session.flush()
+    if changes and by is not None:
+        audit.change(session, by, "admin.signoff.update", target_type="report_sign_off", target_id=row.id,
+                     details={"fiscal_year": fiscal_year, **changes})
+    return changes
+
+
+# What the report says of its case figures when they are not a whole year's (fixed wording, both languages).
+COVERAGE_WORDS = {
+    "th": {"before": "ไม่มีข้อมูลเรื่องในปีงบประมาณนี้ ระบบ e-Service เริ่มบันทึกเรื่องตั้งแต่วันที่ {since} "
+                     "ตัวเลขเรื่องจึงแสดงเป็น “–”",
+           "from": "ตัวเลขเรื่องนับตั้งแต่วันที่ {since} ซึ่งเป็นวันที่เริ่มใช้ระบบ e-Service ไม่มีข้อมูลก่อนหน้านั้น",
+           "so_far": "ตัวเลขเรื่องของปีงบประมาณนี้เป็นข้อมูลถึงปัจจุบัน ณ วันที่ {today} ปีงบประมาณยังไม่สิ้นสุด"},
+    "en": {"before": "No case data for this fiscal year: the e-Service has recorded cases since {since}; case "
+                     "figures are printed as “–”.",
+           "from": "Case figures count from {since}, when the e-Service went into use; there is no data before.",
+           "so_far": "Case figures of this fiscal year are so far, as of {today}: the year is not over."},
+}
+
+SIGN_OFF_WORDS = {
+    "th": {"prepared": "ผู้จัดทำ", "approved": "ผู้อนุมัติ", "sign": "(ลงชื่อ)", "position": "ตำแหน่ง",
+           "taken": "ข้อมูลตัวเลข ณ วันที่ {date} เวลา {time} น.", "page": "หน้า"},
+    "en": {"prepared": "Prepared by", "approved": "Approved by", "sign": "(Signed)", "position": "Position",
+           "taken": "Figures as of {date}, {time}", "page": "Page"},
+}
+
+
+@dataclass
+class SignOffLine:
+    role: str  # the words: ผู้จัดทำ / ผู้อนุมัติ
+    name: str
+    position: str
 
 
 @dataclass
@@ -631,6 +852,12 @@ class MeasuresReport:
     headings: tuple[str, ...]
     rows: list[ReportRow]
     missing: list[str] = field(default_factory=list)  # figures named in the texts that have no value
+    taken_at: str = ""  # when the figures were taken, in words: "ข้อมูลตัวเลข ณ วันที่ 2 ธ.ค. 2569 เวลา 17.40 น."
+    coverage: list[str] = field(default_factory=list)  # no data before the go-live date, "so far", ...
+    # (measure number, figure, word): a direction written as text beside a change figure
+    fixed_directions: list[tuple[int, str, str]] = field(default_factory=list)
+    sign_off: list[SignOffLine] = field(default_factory=list)
+    sign_words: dict = field(default_factory=dict)
 
     @property
     def fiscal_year_text(self) -> str:
@@ -640,11 +867,19 @@ class MeasuresReport:
         return thai_digits(value) if self.digits == "thai" else to_arabic_digits(str(value))
 
 
-def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digits: str = "arabic") -> MeasuresReport:
-    """The report of a fiscal year with every figure filled in, every digit in the chosen style."""
+def default_digits(locale: str) -> str:
+    """Thai digits in a Thai report, as the municipality's own report is written; Arabic in English."""
+    return "thai" if locale == "th" else "arabic"
+
+
+def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digits: str | None = None,
+                 now: datetime | None = None) -> MeasuresReport:
+    """The report of a fiscal year with every figure filled in, every digit in the chosen style (Thai
+    digits by default in Thai), the moment its figures were taken and its sign-off block."""
     locale = locale if locale in REPORT_HEADINGS else "th"
-    digits = "thai" if digits == "thai" else "arabic"
-    figures = report_figures(session, fiscal_year)
+    digits = default_digits(locale) if digits is None else ("thai" if digits == "thai" else "arabic")
+    taken = to_bangkok(now or datetime.now(UTC))
+    figures = report_figures(session, fiscal_year, locale)
     missing: set[str] = set()
 
     def styled(text: str) -> str:
@@ -656,13 +891,16 @@ def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digi
 
     org = current_organisation(session)
     org_name = org.name(locale) if org else ""
+    directions = [(measure.position, figure, word) for measure in measures_of(session, fiscal_year)
+                  for cell in (measure.results, measure.outcome, "\n".join(measure.methods or []))
+                  for figure, word in fixed_directions(cell)]
     rows = [
         ReportRow(
             number=styled(f"{measure.position}."),
-            title=styled(measure.title),
+            title=out(measure.title),
             methods=[out(m) for m in measure.methods or []],
-            period=styled(measure.period),
-            responsible=styled(measure.responsible),
+            period=out(measure.period),
+            responsible=out(measure.responsible),
             results=[out(p) for p in lines_of(measure.results)],
             outcome=[out(p) for p in lines_of(measure.outcome)],
         )
@@ -671,6 +909,25 @@ def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digi
     fy_text = thai_digits(fiscal_year) if digits == "thai" else str(fiscal_year)
     address = org.address(locale) if org else ""
     subtitle = address if address.startswith(org_name) else f"{org_name} {address}".strip()
+    words = SIGN_OFF_WORDS[locale]
+    signed = sign_off_of(session, fiscal_year)
+    sign_off = [
+        SignOffLine(words["prepared"], styled(signed.prepared_name) if signed else "",
+                    styled(signed.prepared_position) if signed else ""),
+        SignOffLine(words["approved"], styled(signed.approved_name) if signed else "",
+                    styled(signed.approved_position) if signed else ""),
+    ]
+    coverage = []
+    since, period, today = in_use_since(session), fiscal_year_period(fiscal_year), taken.date()
+    said = COVERAGE_WORDS[locale]
+    if since is not None and period.end <= since:
+        coverage.append(said["before"].format(since=format_date(since, locale)))
+    elif since is not None and since > period.start:
+        coverage.append(said["from"].format(since=format_date(since, locale)))
+    if not before_use(session, fiscal_year) and period.start <= today < period.end:
+        coverage.append(said["so_far"].format(today=format_date(today, locale)))
+    taken_at = styled(words["taken"].format(date=format_date(taken.date(), locale), time=taken.strftime(
+        "%H.%M" if locale == "th" else "%H:%M")))
     return MeasuresReport(
         fiscal_year=fiscal_year,
         locale=locale,
@@ -683,6 +940,11 @@ def build_report(session: Session, fiscal_year: int, *, locale: str = "th", digi
         headings=REPORT_HEADINGS[locale],
         rows=rows,
         missing=sorted(missing),
+        taken_at=taken_at,
+        coverage=[styled(line) for line in coverage],
+        fixed_directions=directions,
+        sign_off=sign_off,
+        sign_words=words,
     )
 
 
@@ -706,6 +968,8 @@ def load_measures_file(session: Session, path: str, report=None) -> dict[str, in
     fiscal_year = parse_fiscal_year(data["fiscal_year"])
     added = {"measures": 0, "ITA scores": 0}
 
+    for moved in data.get("ita_moved", []):
+        _move_misfiled_score(session, moved, {normalise_key(i["key"]): i for i in data.get("ita", [])})
     existing = ita_scores(session, fiscal_year)
     entries: list[ScoreEntry] = []
     for item in data.get("ita", []):
@@ -745,6 +1009,23 @@ def load_measures_file(session: Session, path: str, report=None) -> dict[str, in
             for _ in range(count):
                 report.count(kind)
     return added
+
+
+def _move_misfiled_score(session: Session, moved: dict, seed_items: dict) -> bool:
+    """Move a score an earlier seed stored under the wrong key (``total``) to the question it belongs to,
+    only while it is exactly as that seed loaded it and the question has no score of its own yet."""
+    year = parse_fiscal_year(moved["fiscal_year"])
+    from_key, to_key = normalise_key(moved["from_key"]), normalise_key(moved["to_key"])
+    scores = ita_scores(session, year)
+    row = scores.get(from_key)
+    if row is None or to_key in scores or row.score != parse_score(moved.get("score"), field=from_key):
+        return False
+    item = seed_items.get(to_key, {})
+    row.key = to_key
+    row.label_th = item.get("label_th", "")
+    row.label_en = item.get("label_en", "")
+    session.flush()
+    return True
 
 
 def load_measures_data(session: Session, reference_path: str, report=None) -> None:

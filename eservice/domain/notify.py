@@ -64,6 +64,7 @@ STAFF_KINDS = (
     "escalation",
     "digest",
     "integrity_notice",
+    "integrity_membership",
 )
 KINDS = {**{k: "citizen" for k in CITIZEN_KINDS}, **{k: "staff" for k in STAFF_KINDS}}
 

@@ -135,9 +135,21 @@ def can_administer(user: User) -> bool:
     return _is_signed_in(user) and user.has_role(Role.ADMIN)
 
 
+def can_enter_paper_totals(user: User) -> bool:
+    """Totals from paper records for the years before go-live: administrators only (executives read them
+    in the statistics, which mark them)."""
+    return can_administer(user)
+
+
 def can_read_statistics(user: User) -> bool:
     """Statistics and the measures report: administrators and executives (who change nothing)."""
     return _is_signed_in(user) and user.has_role(*STATISTICS_ROLES)
+
+
+def sees_exact_integrity_statistics(user: User) -> bool:
+    """Exact counts of corruption and gift reports in the statistics and their exports: the integrity
+    role only; everyone else gets what the public page's small-count rule allows (integrity_figures)."""
+    return _is_signed_in(user) and user.has_role(Role.INTEGRITY)
 
 
 def can_choose_digest(user: User) -> bool:
@@ -157,12 +169,16 @@ def staff_menu(user: User) -> dict[str, bool]:
         "report": can_read_statistics(user),
         "outbox": can_administer(user),
         "digest": can_choose_digest(user),
+        "integrity_membership": can_review_integrity_membership(user),
     }
 
 
 def can_manage_canned(user: User, division: Division) -> bool:
-    """Canned replies of a division: its heads and the administrators edit them."""
+    """Canned replies of a division: its heads and the administrators edit them; the integrity unit's only
+    those of them who belong to the unit (a head of that division without the integrity role does not)."""
     if not _is_signed_in(user):
+        return False
+    if division.is_integrity_unit and not user.has_role(Role.INTEGRITY):
         return False
     if user.has_role(Role.ADMIN):
         return True
@@ -245,5 +261,59 @@ def visible_division_ids(session: Session, user: User) -> set[int]:
 
 
 def can_open_canned_replies(user: User) -> bool:
-    """The canned-replies pages: heads (for their divisions) and administrators (for all)."""
+    """The canned-replies pages: heads (for their divisions) and administrators (for all; the integrity
+    unit's only when they belong to it)."""
     return _is_signed_in(user) and user.has_role(Role.HEAD, Role.ADMIN)
+
+
+# --- accounts and the integrity unit's membership ----------------------------------------------------
+
+
+def holds_integrity_role(user: User) -> bool:
+    """The account carries the integrity role (active or not): changing that needs the unit's confirmation."""
+    return user.has_role(Role.INTEGRITY)
+
+
+def can_grant_roles_to(actor: User, subject: User) -> bool:
+    """Nobody gives themselves a role: an administrator adds roles to other people's accounts only."""
+    return can_administer(actor) and actor.id != subject.id
+
+
+def can_request_integrity_change(actor: User, subject: User) -> bool:
+    """Ask for someone to join or leave the integrity unit (a member of the unit then decides)."""
+    return can_grant_roles_to(actor, subject)
+
+
+def can_review_integrity_membership(user: User) -> bool:
+    """The page of pending changes to the unit's membership: its members."""
+    return _is_signed_in(user) and user.has_role(Role.INTEGRITY)
+
+
+def can_decide_integrity_change(user: User, request) -> bool:
+    """Confirm or decline a change to the unit's membership: a member of the unit other than the person it
+    is about and the one who asked for it (four eyes)."""
+    return (can_review_integrity_membership(user) and user.id != request.user_id
+            and user.id != request.requested_by_id)
+
+
+def can_reset_password_of(actor: User, subject: User) -> bool:
+    """An administrator sets a new password for someone who forgot theirs; a member of the integrity unit's
+    only if the administrator belongs to the unit too (else the reset would be a way into sealed reports)."""
+    if not can_administer(actor):
+        return False
+    return not subject.has_role(Role.INTEGRITY) or actor.has_role(Role.INTEGRITY)
+
+
+# --- confidential details in the administration's pages ----------------------------------------------
+
+
+def can_read_confidential_audit_entries(user: User) -> bool:
+    """The audit log's entries about corruption and gift reports in full (codes, reasons given for revealing
+    a reporter): the integrity unit. Other administrators see that such an entry exists, masked."""
+    return can_see_confidential(user)
+
+
+def can_see_sealed_outbox_details(user: User) -> bool:
+    """Which mails about sealed reports failed, and the mail server's answer to them: the integrity unit.
+    Other administrators see only that a mail about a confidential report could not be delivered."""
+    return can_see_confidential(user)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Category, Channel, Division, Holiday, Organisation, Village
+from ..models import Category, Channel, Division, Holiday, HolidaySource, Organisation, Village
 from .organisation import current as current_organisation
 
 DEFAULT_CASE_TYPES = ("complaint", "suggestion", "inquiry")
@@ -70,10 +70,13 @@ def load_reference_data(session: Session, path: str) -> LoadReport:
             session.add(Channel(sort_order=order * 10, **item))
             report.count("channels")
 
+    # Thailand's public and government holidays come from the holidays package (eservice.domain.days_off);
+    # a reference file may still list local days off, which are kept like an administrator's own days.
     existing_days = set(session.scalars(select(Holiday.day)))
     for item in data.get("holidays", []):
         if item["day"] not in existing_days:
-            session.add(Holiday(day=item["day"], name=item.get("name", "")))
+            session.add(Holiday(day=item["day"], name=item.get("name", ""), name_en=item.get("name_en", ""),
+                                source=HolidaySource.ADMIN_ADDED.value))
             report.count("holidays")
 
     session.flush()

@@ -28,6 +28,7 @@ Definitions (the same on the statistics page, in the exports, on the command lin
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -37,7 +38,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Case, Channel
-from . import clock
+from ..models.measures import ItaScore, Measure
+from ..models.paper import PaperTotal
+from . import clock, paper_totals
+from .case_types import CASE_TYPES
+from .coverage import BEFORE, NOT_REACHED, Coverage, comparison_span, month_caption, year_earlier
 from .errors import DomainError
 from .fiscal import (
     Period,
@@ -48,6 +53,7 @@ from .fiscal import (
     fiscal_year_period,
     month_starts,
 )
+from .organisation import in_use_since
 from .statuses import FINISHED_STATUSES, RATEABLE
 from .thai import BE_OFFSET, EN_MONTHS_SHORT, THAI_MONTHS_LONG, THAI_MONTHS_SHORT, bangkok_today, format_date
 
@@ -91,6 +97,15 @@ class StatsPeriod:
             return StatsPeriod("range", _year_earlier(self.start), _year_earlier(self.end))
         return make_period(self.kind, self.fiscal_year - 1, self.part)
 
+    def comparison(self, today: date) -> StatsPeriod:
+        """"The same period a year earlier", the same span (see :func:`eservice.domain.coverage.comparison_span`):
+        a period that holds ``today`` is compared to date with the same calendar dates a year earlier (a
+        range of dates); a finished or future period with the whole of its previous year's period."""
+        start, end, to_date = comparison_span(self.start, self.end, today)
+        if to_date or self.kind == "range":
+            return StatsPeriod("range", start, end)
+        return self.previous_year()
+
     def label(self, locale: str = "th") -> str:
         """"ปีงบประมาณ พ.ศ. 2568", "ไตรมาส 1 ปีงบประมาณ พ.ศ. 2568", "1 ต.ค. 2567 – 31 ธ.ค. 2567"."""
         if self.kind == "fy":
@@ -125,11 +140,7 @@ class StatsPeriod:
         return f"fy{self.fiscal_year}-{letter}{self.part:02d}"
 
 
-def _year_earlier(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+_year_earlier = year_earlier  # 29 February becomes 28 February (see eservice.domain.coverage)
 
 
 def current_fiscal_year(today: date | None = None) -> int:
@@ -137,21 +148,37 @@ def current_fiscal_year(today: date | None = None) -> int:
 
 
 def first_fiscal_year(session: Session, today: date | None = None) -> int:
-    """The oldest fiscal year with statistics: that of the first case, and never later than last year
-    (so a new installation can still be compared with the year before)."""
-    first = session.scalar(select(func.min(Case.fiscal_year)))
+    """The oldest fiscal year with anything to show: the first with cases, totals from paper records or
+    measures (the measures report and its ITA scores), and never later than last year (so a new
+    installation can still be compared with the year before)."""
+    firsts = [session.scalar(select(func.min(Case.fiscal_year))),
+              session.scalar(select(func.min(PaperTotal.fiscal_year))),
+              session.scalar(select(func.min(Measure.fiscal_year))),
+              session.scalar(select(func.min(ItaScore.fiscal_year)))]
     last_year = current_fiscal_year(today) - 1
-    return min(first, last_year) if first else last_year
+    return min([year for year in firsts if year is not None] + [last_year])
+
+
+def last_fiscal_year(today: date | None = None) -> int:
+    """The newest fiscal year one may choose: the next one (its report is prepared before it starts)."""
+    return current_fiscal_year(today) + 1
 
 
 def fiscal_years(session: Session, today: date | None = None) -> list[int]:
-    """The fiscal years one may choose, newest first."""
-    return list(range(current_fiscal_year(today), first_fiscal_year(session, today) - 1, -1))
+    """The fiscal years every year picker offers, newest first: from the first with cases, paper totals
+    or measures (:func:`first_fiscal_year`) to the next one. The one range for /stats, /admin/stats, the
+    exports, the command line and the measures pages."""
+    return list(range(last_fiscal_year(today), first_fiscal_year(session, today) - 1, -1))
+
+
+def default_fiscal_year(today: date | None = None) -> int:
+    """The year a picker shows first: the current one (the list starts with the next)."""
+    return current_fiscal_year(today)
 
 
 def check_fiscal_year(session: Session, fiscal_year: int, today: date | None = None, *, field: str = "fy") -> int:
     """``fiscal_year`` if statistics exist for it, else a :class:`DomainError` saying which do."""
-    newest = current_fiscal_year(today)
+    newest = last_fiscal_year(today)
     oldest = first_fiscal_year(session, today)
     if 1900 < fiscal_year < EARLIEST_FISCAL_YEAR and 1900 < fiscal_year + BE_OFFSET <= newest + 1:
         raise DomainError(
@@ -302,6 +329,7 @@ class Counts:
     reopened: int = 0
     answered_ever: int = 0
     rateable: int = 0
+    paper: int = 0  # of ``received``, counted from paper records (no status, timing or rating known)
 
     def add_status(self, status: str, resolved_on_time: bool | None, n: int) -> None:
         self.received += n
@@ -315,6 +343,11 @@ class Counts:
             self.late += n
         if status in RATEABLE:
             self.rateable += n
+
+    def add_paper(self, n: int) -> None:
+        """Cases counted on paper: received, nothing else known of them."""
+        self.received += n
+        self.paper += n
 
     def merge(self, other: Counts) -> None:
         for name in COUNTS:
@@ -428,6 +461,26 @@ class Summary:
     month_type: dict[tuple[int, str], Counts]  # (YYYYMM, case type) -> counts
     durations: Durations
     satisfaction: Satisfaction
+    coverage: Coverage | None = None  # what is known of the period (go-live, today, paper totals)
+    paper: paper_totals.Included | None = None  # the paper totals counted in the figures above
+
+    @property
+    def known(self) -> bool:
+        """Whether the period has any figures at all: days since go-live, paper totals, or cases (a case
+        received before a go-live date moved later is still counted, never hidden)."""
+        return self.coverage is None or self.coverage.has_data or self.totals.received > self.totals.paper
+
+    def month_state(self, first: date) -> str:
+        """How much of the month starting ``first`` is known (see :meth:`Coverage.month_state`)."""
+        return self.coverage.month_state(first) if self.coverage is not None else "known"
+
+    @property
+    def paper_by_channel(self) -> dict[str, int]:
+        return self.paper.by_channel() if self.paper else {}
+
+    @property
+    def paper_by_type(self) -> dict[str, int]:
+        return self.paper.by_type() if self.paper else {}
 
     @property
     def eservice_share_pct(self) -> float | None:
@@ -461,15 +514,24 @@ class Statistics:
     def months(self) -> list[date]:
         return self.summary.months
 
+    @property
+    def coverage(self) -> Coverage | None:
+        return self.summary.coverage
 
-def _late_open(session: Session, period: StatsPeriod, today: date):
+
+def _without(exclude_types: tuple[str, ...]) -> list:
+    """The condition that leaves cases of these types out (see :mod:`eservice.domain.integrity_figures`)."""
+    return [Case.case_type.not_in(exclude_types)] if exclude_types else []
+
+
+def _late_open(session: Session, period: StatsPeriod, today: date, exclude_types: tuple[str, ...] = ()):
     """Open cases already past their due dates: (channel, type, division, category, village, month,
     late, not yet acknowledged and late) rows."""
     columns = [Case.channel_code, Case.case_type, Case.division_id, Case.category_id, Case.village_id,
                Case.received_month]
     return _grouped(
         session, period, columns,
-        or_(clock.late_open_clause(today), clock.ack_late_open_clause(today)),
+        or_(clock.late_open_clause(today), clock.ack_late_open_clause(today)), *_without(exclude_types),
         aggregates=[
             _count_if(clock.late_open_clause(today)),
             _count_if(clock.ack_late_open_clause(today)),
@@ -477,10 +539,25 @@ def _late_open(session: Session, period: StatsPeriod, today: date):
     )
 
 
+def coverage_of(session: Session, period: StatsPeriod, today: date | None = None) -> Coverage:
+    """What is known of ``period`` today: go-live, days not yet reached and whether paper totals count in
+    it (the rules of :mod:`eservice.domain.coverage`; :func:`summarise` attaches the same to a Summary)."""
+    since = in_use_since(session)
+    paper = paper_totals.included(session, period.start, period.end, since)
+    return Coverage(period.start, period.end, today or bangkok_today(), since, paper.any)
+
+
 def summarise(session: Session, period: StatsPeriod, today: date | None = None,
-              late_rows: list | None = None) -> Summary:
-    """The figures of a period that need no breakdown by division, category or village."""
+              late_rows: list | None = None, exclude_types: tuple[str, ...] = ()) -> Summary:
+    """The figures of a period that need no breakdown by division, category or village, leaving out
+    cases of ``exclude_types``, with the totals from paper records that count in it (added to
+    ``received``, by channel and by type, never by month) and what is known of it
+    (:class:`~eservice.domain.coverage.Coverage`)."""
     today = today or bangkok_today()
+    since = in_use_since(session)
+    kept_types = [t for t in CASE_TYPES if t not in exclude_types] if exclude_types else None
+    paper = paper_totals.included(session, period.start, period.end, since, types=kept_types)
+    coverage = Coverage(period.start, period.end, today, since, paper.any)
     totals = Counts()
     by_channel: dict[str, int] = defaultdict(int)
     by_type: dict[str, int] = defaultdict(int)
@@ -488,7 +565,8 @@ def summarise(session: Session, period: StatsPeriod, today: date | None = None,
     month_channel: dict[tuple[int, str], int] = defaultdict(int)
     month_type: dict[tuple[int, str], Counts] = defaultdict(Counts)
     columns = [Case.received_month, Case.channel_code, Case.case_type, Case.status, Case.resolved_on_time]
-    for month, channel, case_type, status, on_time, n in _grouped(session, period, columns):
+    for month, channel, case_type, status, on_time, n in _grouped(session, period, columns,
+                                                                  *_without(exclude_types)):
         totals.add_status(status, on_time, n)
         by_month[month].add_status(status, on_time, n)
         month_type[(month, case_type)].add_status(status, on_time, n)
@@ -497,7 +575,7 @@ def summarise(session: Session, period: StatsPeriod, today: date | None = None,
         month_channel[(month, channel)] += n
 
     if late_rows is None:
-        late_rows = _late_open(session, period, today)
+        late_rows = _late_open(session, period, today, exclude_types)
     for _channel, case_type, _division, _category, _village, month, late, ack_late in late_rows:
         totals.late += late
         totals.ack_late += ack_late
@@ -509,7 +587,8 @@ def summarise(session: Session, period: StatsPeriod, today: date | None = None,
     ratings = dict.fromkeys(range(1, 6), 0)
     columns = [Case.ack_working_days, Case.resolve_working_days, Case.acknowledged_on_time, Case.reopen_count,
                Case.rating_score]
-    for ack, resolve, ack_on_time, reopen_count, score, n in _grouped(session, period, columns):
+    for ack, resolve, ack_on_time, reopen_count, score, n in _grouped(session, period, columns,
+                                                                      *_without(exclude_types)):
         if ack is not None:
             durations.ack[ack] = durations.ack.get(ack, 0) + n
         if resolve is not None:
@@ -524,6 +603,10 @@ def summarise(session: Session, period: StatsPeriod, today: date | None = None,
             totals.answered_ever += n
         if score is not None:
             ratings[score] = ratings.get(score, 0) + n
+    for (channel, case_type), n in paper.by_channel_type.items():
+        totals.add_paper(n)
+        by_channel[channel] += n
+        by_type[case_type] += n
     return Summary(
         period=period,
         totals=totals,
@@ -534,14 +617,18 @@ def summarise(session: Session, period: StatsPeriod, today: date | None = None,
         month_type=dict(month_type),
         durations=durations,
         satisfaction=Satisfaction(distribution=ratings, rateable=totals.rateable),
+        coverage=coverage,
+        paper=paper,
     )
 
 
-def compute(session: Session, period: StatsPeriod, today: date | None = None) -> Statistics:
-    """Every figure of the statistics page for ``period`` and the same period a year earlier."""
+def compute(session: Session, period: StatsPeriod, today: date | None = None,
+            exclude_types: tuple[str, ...] = ()) -> Statistics:
+    """Every figure of the statistics page for ``period`` and the same period a year earlier, leaving
+    out cases of ``exclude_types`` (what someone outside the integrity unit sees: integrity_figures)."""
     today = today or bangkok_today()
-    late_rows = _late_open(session, period, today)
-    summary = summarise(session, period, today, late_rows)
+    late_rows = _late_open(session, period, today, exclude_types)
+    summary = summarise(session, period, today, late_rows, exclude_types)
     channel_type: dict[tuple[str, str], int] = defaultdict(int)
     by_channel: dict[str, Counts] = defaultdict(Counts)
     by_type: dict[str, Counts] = defaultdict(Counts)
@@ -551,21 +638,27 @@ def compute(session: Session, period: StatsPeriod, today: date | None = None) ->
     # Villages apart: grouped with the rest they would multiply the rows SQLite hands back.
     columns = [Case.channel_code, Case.case_type, Case.division_id, Case.category_id, Case.status,
                Case.resolved_on_time]
-    for channel, case_type, division, category, status, on_time, n in _grouped(session, period, columns):
+    for channel, case_type, division, category, status, on_time, n in _grouped(session, period, columns,
+                                                                               *_without(exclude_types)):
         channel_type[(channel, case_type)] += n
         for counts in (by_channel[channel], by_type[case_type], by_division[division], by_category[category]):
             counts.add_status(status, on_time, n)
     for village, status, on_time, n in _grouped(session, period, [Case.village_id, Case.status,
-                                                                   Case.resolved_on_time]):
+                                                                   Case.resolved_on_time], *_without(exclude_types)):
         by_village[village].add_status(status, on_time, n)
     for channel, case_type, division, category, village, _month, late, ack_late in late_rows:
         for counts in (by_channel[channel], by_type[case_type], by_division[division], by_category[category],
                        by_village[village]):
             counts.late += late
             counts.ack_late += ack_late
+    if summary.paper is not None:
+        for (channel, case_type), n in summary.paper.by_channel_type.items():
+            channel_type[(channel, case_type)] += n
+            by_channel[channel].add_paper(n)
+            by_type[case_type].add_paper(n)
     return Statistics(
         summary=summary,
-        previous=summarise(session, period.previous_year(), today),
+        previous=summarise(session, period.comparison(today), today, exclude_types=exclude_types),
         channel_type=dict(channel_type),
         by_channel=dict(by_channel),
         by_type=dict(by_type),
@@ -686,17 +779,40 @@ PUBLIC_MIN_BREAKDOWN = 5
 PUBLIC_LEVELS = ("month", "quarter", "half")
 
 
+def publishable(received: Iterable[int | None], min_breakdown: int = PUBLIC_MIN_BREAKDOWN) -> bool:
+    """The small-count rule: a breakdown of corruption and gift reports may be shown only if every part
+    that had any had at least ``min_breakdown``. The public page and, for everyone outside the
+    integrity unit, the statistics, their exports and the command line ask this one question. A part
+    with no data (None: before go-live, not yet reached) shows nothing and counts as empty."""
+    return all(not n or n >= min_breakdown for n in received)
+
+
 @dataclass
 class PublicCount:
+    """A row of the public tables. None: nothing is known (before go-live, or not yet reached)."""
+
     label: str
-    received: int = 0
-    completed: int = 0
-    in_progress: int = 0
+    received: int | None = 0
+    completed: int | None = 0
+    in_progress: int | None = 0
+    paper: int = 0  # of ``received``, from paper records (their status is not known)
 
     def add(self, counts: Counts) -> None:
-        self.received += counts.received
-        self.completed += counts.completed
-        self.in_progress += counts.in_progress
+        self.received = (self.received or 0) + counts.received
+        self.completed = (self.completed or 0) + counts.completed
+        self.in_progress = (self.in_progress or 0) + counts.in_progress
+
+    def add_row(self, other: PublicCount) -> None:
+        if other.received is None:
+            return
+        self.received = (self.received or 0) + other.received
+        self.completed = (self.completed or 0) + (other.completed or 0)
+        self.in_progress = (self.in_progress or 0) + (other.in_progress or 0)
+        self.paper += other.paper
+
+    @property
+    def known(self) -> bool:
+        return self.received is not None
 
 
 @dataclass
@@ -705,10 +821,11 @@ class PublicSection:
     total: PublicCount
     levels: dict[str, list[PublicCount]]  # the breakdowns published: month, quarter, half
     withheld: list[str]  # breakdowns not published because their counts were too small
+    known: bool = True  # False: no data at all for the year (before go-live, no paper totals)
 
     @property
     def none(self) -> bool:
-        return self.total.received == 0
+        return self.known and self.total.received == 0
 
 
 @dataclass
@@ -719,26 +836,33 @@ class PublicStatistics:
     integrity: PublicSection
     today: date
     min_breakdown: int
+    coverage: Coverage | None = None
 
 
 def _public_section(key: str, fiscal_year: int, month_type: dict[tuple[int, str], Counts], types: tuple[str, ...],
-                    locale: str, min_breakdown: int | None) -> PublicSection:
+                    locale: str, min_breakdown: int | None, coverage: Coverage | None = None,
+                    paper: dict[str, int] | None = None) -> PublicSection:
     months = month_starts(fiscal_year_period(fiscal_year))
     monthly = []
     for first in months:
-        count = PublicCount(month_label(first, locale, long=True))
-        for case_type in types:
-            count.add(month_type.get((month_number(first), case_type), Counts()))
+        state = coverage.month_state(first) if coverage is not None else "known"
+        label = month_caption(month_label(first, locale, long=True), state,
+                              coverage.in_use_since if coverage else None, locale)
+        count = PublicCount(label)
+        has_cases = any((month_number(first), case_type) in month_type for case_type in types)
+        if state in (BEFORE, NOT_REACHED) and not has_cases:
+            count.received = count.completed = count.in_progress = None
+        else:
+            for case_type in types:
+                count.add(month_type.get((month_number(first), case_type), Counts()))
         monthly.append(count)
 
     def grouped(size: int, label) -> list[PublicCount]:
         result = []
         for index in range(0, 12, size):
-            count = PublicCount(str(label(index // size + 1)))
+            count = PublicCount(str(label(index // size + 1)), None, None, None)
             for month in monthly[index:index + size]:
-                count.received += month.received
-                count.completed += month.completed
-                count.in_progress += month.in_progress
+                count.add_row(month)
             result.append(count)
         return result
 
@@ -749,23 +873,35 @@ def _public_section(key: str, fiscal_year: int, month_type: dict[tuple[int, str]
     }
     total = PublicCount(str(_l("Fiscal year %(fy)d", fy=fiscal_year)))
     for month in monthly:
-        total.received += month.received
-        total.completed += month.completed
-        total.in_progress += month.in_progress
+        total.add_row(month)
+    paper_received = sum((paper or {}).get(case_type, 0) for case_type in types)
+    if paper_received:
+        total.received = (total.received or 0) + paper_received
+        total.paper = paper_received
+    known = coverage is None or coverage.has_data or any(m.received for m in monthly)
+    if not known:
+        total.received = total.completed = total.in_progress = None
+    if coverage is not None and not coverage.has_case_data and not any(m.received for m in monthly):
+        # Known from paper records alone (or not at all): no month to break down, no status to report.
+        total.completed = total.in_progress = None
+        levels = {}
     withheld: list[str] = []
-    if min_breakdown:
+    if min_breakdown and levels:
         for level in PUBLIC_LEVELS:  # finest first: once one is safe, the coarser ones are too
-            if all(c.received == 0 or c.received >= min_breakdown for c in levels[level]):
+            if publishable((c.received for c in levels[level]), min_breakdown):
                 break
             withheld.append(level)
         for level in withheld:
             del levels[level]
-    return PublicSection(key, total, levels, withheld)
+    return PublicSection(key, total, levels, withheld, known)
 
 
 def public_statistics(session: Session, fiscal_year: int, locale: str = "th", today: date | None = None,
                       min_breakdown: int = PUBLIC_MIN_BREAKDOWN) -> PublicStatistics:
-    """What the public statistics page publishes for a fiscal year: counts only, from one GROUP BY."""
+    """What the public statistics page publishes for a fiscal year: counts only, from one GROUP BY. Months
+    before go-live and months not yet reached are None (no data / empty), never 0; totals from paper
+    records count in the year's total only (they are not kept by month), marked as such."""
+    today = today or bangkok_today()
     period = make_period("fy", fiscal_year)
     month_type: dict[tuple[int, str], Counts] = defaultdict(Counts)
     columns = [Case.received_month, Case.channel_code, Case.case_type, Case.status, Case.resolved_on_time]
@@ -773,12 +909,18 @@ def public_statistics(session: Session, fiscal_year: int, locale: str = "th", to
     for month, _channel, case_type, status, on_time, n in _grouped(session, period, columns,
                                                                     Case.case_type.in_(types)):
         month_type[(month, case_type)].add_status(status, on_time, n)
+    since = in_use_since(session)
+    paper = paper_totals.included(session, period.start, period.end, since, types)
+    coverage = Coverage(period.start, period.end, today, since, paper.any)
+    by_type = paper.by_type()
     return PublicStatistics(
         fiscal_year=fiscal_year,
         period=period,
-        general=_public_section("general", fiscal_year, month_type, PUBLIC_GENERAL_TYPES, locale, None),
+        general=_public_section("general", fiscal_year, month_type, PUBLIC_GENERAL_TYPES, locale, None,
+                                coverage, by_type),
         integrity=_public_section("integrity", fiscal_year, month_type, PUBLIC_INTEGRITY_TYPES, locale,
-                                  min_breakdown),
-        today=today or bangkok_today(),
+                                  min_breakdown, coverage, by_type),
+        today=today,
         min_breakdown=min_breakdown,
+        coverage=coverage,
     )

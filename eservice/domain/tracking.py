@@ -1,5 +1,7 @@
-"""Tracking codes (``BPT-2568-00042``) and receipt keys.
+"""Tracking codes (``BPT-2568-00042``, ``BPT-2568-T0042``) and receipt keys.
 
+Corruption and gift reports number from a series of their own, written with a letter before the number
+(``T``), so that the general series has no gaps that betray them; their code alone shows nothing.
 The code is public: it shows status and dates only. The receipt key is the secret that lets an
 anonymous reporter follow up: 80 random bits, shown once, stored only as a SHA-256 hash. A key that
 long cannot be guessed, so a fast hash is enough (a slow KDF is for short, human-chosen passwords).
@@ -23,10 +25,19 @@ KEY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 KEY_BITS = 80
 KEY_CHARS = KEY_BITS // 5  # 16 characters, shown as four groups of four
 
-CODE_PATTERN = re.compile(r"^([A-Z]{1,10})-(\d{4})-(\d{5,})$")
+GENERAL_SERIES = ""
+INTEGRITY_SERIES = "T"  # corruption and gift reports (confidential case types)
+
+CODE_PATTERN = re.compile(r"^([A-Z]{1,10})-(\d{4})-(\d{5,}|T\d{4,})$")
 
 
-def format_tracking_code(prefix: str, fiscal_year: int, number: int) -> str:
+def series_for(confidential: bool) -> str:
+    return INTEGRITY_SERIES if confidential else GENERAL_SERIES
+
+
+def format_tracking_code(prefix: str, fiscal_year: int, number: int, series: str = GENERAL_SERIES) -> str:
+    if series:
+        return f"{prefix}-{fiscal_year}-{series}{number:04d}"
     return f"{prefix}-{fiscal_year}-{number:05d}"
 
 
@@ -35,8 +46,8 @@ def normalise_code(text: str) -> str:
     return re.sub(r"\s+", "", ascii_digits(text or "")).upper()
 
 
-def allocate_number(session: Session, fiscal_year: int) -> int:
-    """The next number of the fiscal year, inside the caller's transaction.
+def allocate_number(session: Session, fiscal_year: int, series: str = GENERAL_SERIES) -> int:
+    """The next number of the fiscal year in ``series``, inside the caller's transaction.
 
     The row is created if missing (``ON CONFLICT DO NOTHING`` keeps two first filers of a year from
     colliding) and incremented with ``UPDATE … RETURNING``, which holds the row (PostgreSQL) or the
@@ -46,20 +57,21 @@ def allocate_number(session: Session, fiscal_year: int) -> int:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
         insert(TrackingSequence)
-        .values(fiscal_year=fiscal_year, last_number=0)
-        .on_conflict_do_nothing(index_elements=["fiscal_year"])
+        .values(fiscal_year=fiscal_year, series=series, last_number=0)
+        .on_conflict_do_nothing(index_elements=["fiscal_year", "series"])
     )
     return session.execute(
         update(TrackingSequence)
-        .where(TrackingSequence.fiscal_year == fiscal_year)
+        .where(TrackingSequence.fiscal_year == fiscal_year, TrackingSequence.series == series)
         .values(last_number=TrackingSequence.last_number + 1)
         .returning(TrackingSequence.last_number)
     ).scalar_one()
 
 
-def current_number(session: Session, fiscal_year: int) -> int:
+def current_number(session: Session, fiscal_year: int, series: str = GENERAL_SERIES) -> int:
     return session.scalar(
-        select(TrackingSequence.last_number).where(TrackingSequence.fiscal_year == fiscal_year)
+        select(TrackingSequence.last_number).where(TrackingSequence.fiscal_year == fiscal_year,
+                                                   TrackingSequence.series == series)
     ) or 0
 
 

@@ -17,7 +17,7 @@ with no transaction open, and records each outcome in its own short transaction.
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import exists, select, update
@@ -28,7 +28,7 @@ from ..database import begin_write
 from ..domain.line import pushes
 from ..extensions import db
 from ..models.outbox import OutboxMessage
-from ..outbox import DeliveryResult, due_clause, retry_delay, track_url, worker_name
+from ..outbox import DeliveryResult, claim_rows, due_clause, retry_delay, track_url, worker_name
 from .client import LineError, line_client
 
 log = logging.getLogger(__name__)
@@ -54,17 +54,9 @@ def due_ids_query(dialect: str, *, now: datetime, limit: int):
 
 
 def claim(session, *, now: datetime, limit: int, worker: str) -> list[int]:
-    begin_write(session)
-    ids = list(session.scalars(due_ids_query(session.get_bind().dialect.name, now=now, limit=limit)))
-    if ids:
-        lease = timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
-            .values(status="sending", claimed_by=worker, claimed_until=now + lease)
-        )
-    session.commit()
-    return ids
+    """Take up to ``limit`` due pushes for this worker; other workers skip them."""
+    return claim_rows(session, due_ids_query(session.get_bind().dialect.name, now=now, limit=limit),
+                      now=now, worker=worker)
 
 
 @dataclass

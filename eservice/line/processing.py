@@ -30,12 +30,12 @@ from ..database import begin_write
 from ..domain.errors import DomainError
 from ..domain.line import chat as conversation
 from ..domain.line.pushes import READY_KIND
-from ..domain.uploads import clean_upload
 from ..extensions import db
 from ..models import Organisation
 from ..models.line import LineChat, LineEvent
 from ..models.outbox import OutboxMessage
 from ..outbox import external_url, worker_name
+from ..web import clean_uploaded
 from .client import LineError, line_client
 from .intake import build_intake
 
@@ -202,7 +202,7 @@ def _photo(content, fetch: bool, give_up: bool) -> conversation.Incoming:
         incoming.photo_error = PHOTO_UNAVAILABLE
         return incoming
     try:
-        incoming.photo = clean_upload(f"line-{content.id}.jpg", data, current_app.config["MAX_ATTACHMENT_BYTES"])
+        incoming.photo = clean_uploaded(f"line-{content.id}.jpg", data)
     except DomainError as error:
         incoming.photo_error = error.message
     return incoming

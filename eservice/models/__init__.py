@@ -2,14 +2,15 @@
 
 from .audit import AuditEntry
 from .case import Attachment, Case, CaseEvent, Rating, Reporter, TrackingSequence
-from .reference import Category, Channel, Division, Holiday, Organisation, Village
-from .user import User, user_divisions
+from .reference import CalendarYear, Category, Channel, Division, Holiday, HolidaySource, Organisation, Village
+from .user import RoleRequest, SignInThrottle, User, user_divisions
 
 # Modules whose tables register themselves; import their classes from the module itself.
-from . import canned, line, measures, open311, outbox, pending  # noqa: E402,F401  isort: skip
+from . import canned, line, measures, open311, outbox, paper, pending  # noqa: E402,F401  isort: skip
 
 __all__ = [
     "AuditEntry",
+    "CalendarYear",
     "Attachment",
     "Case",
     "CaseEvent",
@@ -17,9 +18,12 @@ __all__ = [
     "Channel",
     "Division",
     "Holiday",
+    "HolidaySource",
     "Organisation",
     "Rating",
     "Reporter",
+    "RoleRequest",
+    "SignInThrottle",
     "TrackingSequence",
     "User",
     "Village",

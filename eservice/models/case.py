@@ -35,18 +35,23 @@ def bangkok_month_number(moment: datetime) -> int:
 
 
 class TrackingSequence(Model):
-    """The last tracking number handed out in a fiscal year (B.E.); one row per year, never reused."""
+    """The last tracking number handed out in a fiscal year (B.E.) and series; one row per year and series,
+    never reused. The series is "" for the general one and "T" for corruption and gift reports
+    (eservice.domain.tracking)."""
 
     __tablename__ = "tracking_sequence"
 
     fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    series: Mapped[str] = mapped_column(String(1), primary_key=True, default="", server_default="")
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Case(Model):
     __tablename__ = "case"
     __table_args__ = (
-        UniqueConstraint("fiscal_year", "number", name="uq_case_fiscal_year_number"),
+        # Numbers are unique per fiscal year and series; the series is the confidential flag's (integrity reports
+        # number on their own, eservice.domain.tracking).
+        UniqueConstraint("fiscal_year", "confidential", "number", name="uq_case_series_number"),
         Index("ix_case_division_status", "division_id", "status"),
         # The staff queue (eservice.domain.policy.visible_cases_clause): its WHERE and per-status counts
         # read only this index; and the extra reports merged into a case (issue 3).
@@ -58,11 +63,13 @@ class Case(Model):
         # sorting or reading the table.
         Index("ix_case_stats_dimensions", "fiscal_year", "channel_code", "case_type", "division_id", "category_id",
               "status", "resolved_on_time", "received_month"),
-        Index("ix_case_stats_villages", "fiscal_year", "village_id", "status", "resolved_on_time", "received_month"),
+        # The case type last in these two: the figures without corruption and gift reports filter on it.
+        Index("ix_case_stats_villages", "fiscal_year", "village_id", "status", "resolved_on_time", "received_month",
+              "case_type"),
         Index("ix_case_stats_months", "fiscal_year", "received_month", "channel_code", "case_type", "status",
               "resolved_on_time"),
         Index("ix_case_stats_clock", "fiscal_year", "ack_working_days", "resolve_working_days",
-              "acknowledged_on_time", "reopen_count", "rating_score", "received_month"),
+              "acknowledged_on_time", "reopen_count", "rating_score", "received_month", "case_type"),
         Index("ix_case_stats_open", "fiscal_year", "status", "resolve_due", "ack_due", "received_month",
               "channel_code", "case_type", "division_id", "category_id", "village_id"),
     )

@@ -103,3 +103,36 @@ class ItaScore(Model):
 
 def to_hundredths(value: Decimal) -> int:
     return int((value * 100).to_integral_value())
+
+
+class ReportSignOff(Model):
+    """Who prepared and who approved a fiscal year's measures report, with their positions, as printed in
+    the sign-off block under the report (ผู้จัดทำ / ผู้อนุมัติ). One row per fiscal year, edited by
+    administrators."""
+
+    __tablename__ = "report_sign_off"
+    __table_args__ = (UniqueConstraint("fiscal_year", name="uq_report_sign_off_fiscal_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)  # B.E.
+    prepared_name: Mapped[str] = mapped_column(String(200), default="")
+    prepared_position: Mapped[str] = mapped_column(String(300), default="")
+    approved_name: Mapped[str] = mapped_column(String(200), default="")
+    approved_position: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ComplaintSummaryNote(Model):
+    """The administrators' own words in the annual complaint-handling summary of one period: the problems
+    found and the improvements made. ``part`` is ``h1`` (the first half, October to March) or ``fy`` (the
+    whole fiscal year)."""
+
+    __tablename__ = "complaint_summary_note"
+    __table_args__ = (UniqueConstraint("fiscal_year", "part", name="uq_complaint_summary_note_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)  # B.E.
+    part: Mapped[str] = mapped_column(String(8))
+    problems: Mapped[str] = mapped_column(Text, default="")
+    improvements: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,11 +1,12 @@
 """The municipality's reference data: data that another municipality replaces, never code."""
 
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from .base import Model
+from .base import Model, UTCDateTime, utcnow
 
 
 class Organisation(Model):
@@ -40,6 +41,9 @@ class Organisation(Model):
     service_standard_en: Mapped[str] = mapped_column(Text, default="")
     pdpa_notice_th: Mapped[str] = mapped_column(Text, default="")
     pdpa_notice_en: Mapped[str] = mapped_column(Text, default="")
+    # The day the e-Service went into use (Bangkok date). Statistics and reports say "no data" for periods
+    # before it rather than "0": nothing was recorded then, which is not the same as nothing happening.
+    in_use_since: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     def service_standard(self, locale: str) -> str:
         return self.service_standard_en if locale == "en" and self.service_standard_en else self.service_standard_th
@@ -138,14 +142,43 @@ class Channel(Model):
         return self.name_en if locale == "en" and self.name_en else self.name_th
 
 
+class HolidaySource(StrEnum):
+    """Where a row of the days-off calendar comes from (see eservice.domain.days_off)."""
+
+    PACKAGE = "package"  # Thailand's public and government holidays, from the ``holidays`` package
+    ADMIN_ADDED = "admin_added"  # a day off an administrator added (the Cabinet's special days, local days)
+    ADMIN_REMOVED = "admin_removed"  # a package day an administrator took out: not a day off, kept through syncs
+
+
 class Holiday(Model):
-    """A public or local holiday: no working-day clock runs on it."""
+    """A day of the days-off calendar: no working-day clock runs on it, unless an administrator removed it
+    (``source`` = admin_removed, kept so that the next sync does not bring it back)."""
 
     __tablename__ = "holiday"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(200), default="")  # Thai
+    name_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    source: Mapped[str] = mapped_column(String(20), default=HolidaySource.PACKAGE.value,
+                                        server_default=HolidaySource.PACKAGE.value)
+
+    @property
+    def is_day_off(self) -> bool:
+        return self.source != HolidaySource.ADMIN_REMOVED
+
+    def local_name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name
+
+
+class CalendarYear(Model):
+    """A calendar year whose public and government holidays have been loaded from the ``holidays`` package."""
+
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    package_version: Mapped[str] = mapped_column(String(40), default="")
 
 
 def village_label(village: Village, locale: str) -> str:

@@ -32,8 +32,10 @@ class User(UserMixin, Model):
     # A division head may opt in to a daily mail of open, due-soon and overdue cases (issue 5).
     wants_daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Counted up to end every session of the account at once (sign-out, a password change, an
+    # administrator's reset, "sign out everywhere"); a session carries the value it was signed in with and
+    # is refused once it differs (eservice.auth's user loader).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Shown to the user after signing in, so that a sign-in they did not make stands out (issue 3).
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -51,3 +53,40 @@ class User(UserMixin, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+
+class SignInThrottle(Model):
+    """Failed sign-ins counted per typed user name, per address, and per name from one address
+    (eservice.domain.sign_in). Keyed by a hash, so that a password typed into the name field is not stored;
+    the same for a name that exists and one that does not."""
+
+    __tablename__ = "sign_in_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(10))  # account | address | pair
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoleRequest(Model):
+    """A change to the integrity unit's membership that an administrator asked for and a member of the unit
+    confirms or declines (eservice.domain.integrity_membership)."""
+
+    __tablename__ = "role_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    grant: Mapped[bool] = mapped_column(Boolean)  # True: give the role; False: take it away
+    # pending | confirmed | declined | withdrawn
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -20,9 +20,10 @@ Every mail carries a Message-ID fixed when its row was written, so the one case 
 """
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import formataddr, parseaddr
 
 from flask import current_app
@@ -34,7 +35,7 @@ from ..database import begin_write
 from ..domain.notify import clean_address, header_safe
 from ..extensions import db
 from ..models.outbox import OutboxMessage
-from ..outbox import DeliveryResult, due_clause, retry_delay, worker_name
+from ..outbox import DeliveryResult, claim_rows, due_clause, retry_delay, worker_name
 from .render import Rendered, organisation, render
 
 __all__ = ["DeliveryResult", "deliver_due", "drain", "retry", "retry_delay", "worker_name"]
@@ -88,7 +89,8 @@ def build_message(row: OutboxMessage, rendered: Rendered, org) -> Message:
     """The Flask-Mail message. Names and subject are single lines; addresses were validated."""
     recipient = clean_address(row.recipient)
     if recipient is None:
-        raise BadHeaderError(f"not a valid address: {row.recipient!r}")
+        # The address itself stays out of the message: it goes to the log and to the outbox page.
+        raise BadHeaderError(f"outbox {row.id}: the recipient is not a valid address")
     sender_name, sender_address = parseaddr(str(current_app.config.get("MAIL_DEFAULT_SENDER") or ""))
     display = header_safe(org.name(row.locale) if org is not None else sender_name)
     name = header_safe(row.recipient_name)
@@ -123,24 +125,16 @@ def due_ids_query(dialect: str, *, now: datetime, limit: int):
 
 
 def claim(session, *, now: datetime, limit: int, worker: str) -> list[int]:
-    """Take up to ``limit`` due rows for this worker; other workers skip them."""
-    begin_write(session)
-    ids = list(session.scalars(due_ids_query(session.get_bind().dialect.name, now=now, limit=limit)))
-    if ids:
-        lease = timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
-            .values(status="sending", claimed_by=worker, claimed_until=now + lease)
-        )
-    session.commit()
-    return ids
+    """Take up to ``limit`` due mails for this worker; other workers skip them."""
+    return claim_rows(session, due_ids_query(session.get_bind().dialect.name, now=now, limit=limit),
+                      now=now, worker=worker)
 
 
 @dataclass
 class _Prepared:
     id: int
     attempts: int
+    recipient: str = ""  # only to keep it out of the log (without_address); never logged itself
     rendered: Rendered | None = None
     message: Message | None = None
     error: str = ""
@@ -150,15 +144,16 @@ def _prepare(session, ids: list[int]) -> list[_Prepared]:
     org = organisation()
     prepared = []
     for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)):
-        item = _Prepared(id=row.id, attempts=row.attempts)
+        item = _Prepared(id=row.id, attempts=row.attempts, recipient=row.recipient or "")
         try:
             item.rendered = (Rendered(row.subject, row.body_text, row.body_html) if row.subject else render(row))
             item.message = build_message(row, item.rendered, org)
         except SQLAlchemyError:
             raise  # the database, not this mail: the round stops, the claim runs out, it is tried again
         except Exception as error:  # a broken template or row fails this mail only, visibly
-            log.exception("outbox %s: cannot build the mail", row.id)
             item.error = f"{type(error).__name__}: {error}"
+            # No traceback: its lines may quote the row (and so a sealed reporter's address).
+            log.error("outbox %s: cannot build the mail: %s", row.id, without_address(item.error, item.recipient))
         prepared.append(item)
     session.commit()  # no transaction stays open while we talk to the mail server
     return prepared
@@ -187,7 +182,7 @@ def _failed(session, item, worker, now, error: str, result, *, permanent: bool) 
     if permanent or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         _record(session, item, worker, status="failed", attempts=attempts, failed_at=now, last_error=error)
         result.failed += 1
-        log.warning("outbox %s failed after %d tries: %s", item.id, attempts, error)
+        log.warning("outbox %s failed after %d tries: %s", item.id, attempts, without_address(error, item.recipient))
     else:
         _record(session, item, worker, status="pending", attempts=attempts, next_attempt_at=now + retry_delay(attempts),
                 last_error=error)
@@ -204,6 +199,20 @@ def _release(session, item, worker, result) -> None:
     )
     session.commit()
     result.released += 1
+
+
+_ADDRESS_LIKE = re.compile(r"[^\s<>\"'@,;:()\[\]]+@[^\s<>\"'@,;:()\[\]]+")
+
+
+def without_address(text: str, recipient: str = "") -> str:
+    """``text`` (a server's answer, an error) fit for the log: no address in it, nor the name part or the
+    domain of the recipient's. The log is read by people who may not know who reported what."""
+    text = _ADDRESS_LIKE.sub("<address>", text or "")
+    local, _sep, domain = (recipient or "").partition("@")
+    for part in (recipient, local if len(local) >= 3 else "", domain):
+        if part:
+            text = re.sub(re.escape(part), "<address>", text, flags=re.IGNORECASE)
+    return text
 
 
 def _smtp_answer(code: int, text) -> str:

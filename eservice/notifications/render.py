@@ -45,6 +45,26 @@ SUBJECTS = {
     "escalation": _l("[%(code)s] Overdue since %(date)s"),
     "digest": _l("Daily summary of cases, %(date)s"),
     "integrity_notice": _l("A report awaits the integrity unit"),
+    "integrity_membership": _l("A change to the integrity unit's membership"),
+}
+
+MEMBERSHIP_TEXT = {
+    ("requested", True): _l("%(by)s asks for %(member)s to join the integrity unit. A member of the unit other "
+                            "than %(member)s must confirm or decline it."),
+    ("requested", False): _l("%(by)s asks for %(member)s to leave the integrity unit. A member of the unit other "
+                             "than %(member)s must confirm or decline it."),
+    ("confirmed", True): _l("%(by)s confirmed it: %(member)s has joined the integrity unit (asked for by "
+                            "%(requested_by)s)."),
+    ("confirmed", False): _l("%(by)s confirmed it: %(member)s has left the integrity unit (asked for by "
+                             "%(requested_by)s)."),
+    ("declined", True): _l("%(by)s declined the request of %(requested_by)s for %(member)s to join the "
+                           "integrity unit."),
+    ("declined", False): _l("%(by)s declined the request of %(requested_by)s for %(member)s to leave the "
+                            "integrity unit."),
+    ("created", None): _l("%(member)s was made a member of the integrity unit on the server's command line."),
+    ("deactivated", None): _l("%(by)s switched off the account of %(member)s, a member of the integrity unit."),
+    ("reactivated", None): _l("%(by)s switched the account of %(member)s, a member of the integrity unit, on "
+                              "again."),
 }
 
 INTEGRITY_REASON_TEXT = {
@@ -103,6 +123,19 @@ def context_for(message: OutboxMessage) -> tuple[dict, dict]:
 def _integrity_notice(message: OutboxMessage, ctx: dict, params: dict) -> None:
     reason = ctx["data"].get("reason")
     ctx["reason_text"] = INTEGRITY_REASON_TEXT.get(reason, INTEGRITY_REASON_TEXT["new_report"])
+
+
+def _integrity_membership(message: OutboxMessage, ctx: dict, params: dict) -> None:
+    data = ctx["data"]
+    change = data.get("change")
+    text = MEMBERSHIP_TEXT.get((change, data.get("grant") if change in ("requested", "confirmed", "declined")
+                                else None))
+    if text is None:
+        raise ValueError(f"an integrity_membership mail with an unknown change {change!r}")
+    ctx["change_text"] = str(text) % {"by": data.get("by") or "—", "member": data.get("member") or "—",
+                                      "requested_by": data.get("requested_by") or "—"}
+    ctx["membership_url"] = external_url("staff.integrity_requests", "/staff/integrity/membership")
+    ctx["pending"] = change == "requested"
 
 
 def _digest(message: OutboxMessage, ctx: dict, params: dict) -> None:
@@ -199,6 +232,7 @@ def _deadline(message: OutboxMessage, ctx: dict, params: dict) -> None:
 
 BUILDERS = {
     "integrity_notice": _integrity_notice,
+    "integrity_membership": _integrity_membership,
     "digest": _digest,
     "receipt": _code_and_dates,
     "sealed_update": _code_and_dates,

@@ -1,5 +1,8 @@
 """Pages: the administrators' view of the outbox (failed mails, retry) and a head's digest choice."""
 
+import functools
+import re
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,6 +36,32 @@ def mask_address(address: str) -> str:
     return f"{local[:1]}•••@{domain}" if domain else "•••"
 
 
+_ADDRESS_LIKE = re.compile(r"[^\s<>\"'@,;:()\[\]]+@[^\s<>\"'@,;:()\[\]]+")
+
+
+def _without(text: str, part: str, replacement: str) -> str:
+    if not part:
+        return text
+    return re.sub(re.escape(part), lambda _m: replacement, text, flags=re.IGNORECASE)
+
+
+def sealed_error(message: OutboxMessage) -> str:
+    """The server's answer about a mail to a sealed reporter, with no part of any address left in it: not
+    the address, nor its name part or its domain, nor anything else that looks like an address."""
+    hidden = _("(hidden)")
+    error = _ADDRESS_LIKE.sub(hidden, message.last_error or "")
+    local, _sep, domain = (message.recipient or "").partition("@")
+    for part in (message.recipient, local if len(local) >= 3 else "", domain):
+        error = _without(error, part, hidden)
+    return error
+
+
+def shown_subject(message: OutboxMessage, full: bool) -> str:
+    if message.sealed and not full:
+        return _("A mail to the reporter of a confidential report")
+    return message.subject or message.kind
+
+
 def shown_recipient(message: OutboxMessage) -> str:
     if message.sealed:
         return _("(hidden: confidential report)")
@@ -44,8 +73,11 @@ def shown_recipient(message: OutboxMessage) -> str:
     return message.recipient
 
 
-def shown_error(message: OutboxMessage) -> str:
-    """The server's answer, without the citizen's address in it."""
+def shown_error(message: OutboxMessage, full: bool = True) -> str:
+    """The server's answer, without the citizen's address in it; about a sealed reporter, without any part
+    of theirs, and nothing at all for a reader outside the integrity unit (``full`` false)."""
+    if message.sealed:
+        return sealed_error(message) if full else _("(hidden: confidential report)")
     error = message.last_error or ""
     if message.audience == "citizen" and message.recipient:
         replacement = _("(hidden)") if message.sealed or message.channel == "line" else mask_address(message.recipient)
@@ -63,6 +95,8 @@ def outbox():
     counts = dict(
         db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
     )
+    # Who may read which mails to sealed reporters failed, and why (the policy): else they are masked.
+    full = policy.can_see_sealed_outbox_details(current_user)
     failed = db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.status == "failed")
@@ -74,7 +108,9 @@ def outbox():
         counts={status: counts.get(status, 0) for status in OUTBOX_STATUSES},
         failed=failed,
         shown_recipient=shown_recipient,
-        shown_error=shown_error,
+        shown_error=functools.partial(shown_error, full=full),
+        shown_subject=functools.partial(shown_subject, full=full),
+        full=full,
         form=RetryForm(),
     )
 

@@ -1,5 +1,9 @@
 """The long-running worker: deliver the outbox continuously, and run the SLA check on a schedule.
 
+Once an hour (``CALENDAR_CHECK_INTERVAL_SECONDS``) it also keeps the days off a year ahead: any year of the
+next 180 days, this one or the next that is not loaded yet is loaded from the holidays package
+(:func:`eservice.domain.days_off.keep_ahead`).
+
 On every round it also does the work other parts registered with :func:`eservice.outbox.add_worker_round`
 (the LINE Official Account: process LINE's webhook events, send LINE answers and pushes, expire unfinished
 reports in chat).
@@ -15,6 +19,7 @@ import time
 
 from flask import current_app
 
+from ..domain.days_off import keep_ahead
 from ..extensions import db
 from ..outbox import DeliveryResult, worker_name, worker_rounds
 from .delivery import deliver_due
@@ -32,12 +37,20 @@ def run_worker(*, stop: threading.Event, sla: bool = True, echo=None) -> Deliver
     config = current_app.config
     poll = float(config["WORKER_POLL_SECONDS"])
     interval = float(config["SLA_CHECK_INTERVAL_SECONDS"])
+    calendar_interval = float(config.get("CALENDAR_CHECK_INTERVAL_SECONDS", 3600))
     name = worker_name()
     total = DeliveryResult()
-    next_sla = time.monotonic()
+    next_sla = next_calendar = time.monotonic()
     while not stop.is_set():
         busy = False
         try:
+            if time.monotonic() >= next_calendar:
+                next_calendar = time.monotonic() + calendar_interval
+                loaded = keep_ahead(db.session)
+                db.session.commit()
+                if echo and loaded.years:
+                    echo(f"days off loaded for {', '.join(map(str, loaded.years))}; "
+                         f"{len(loaded.moved)} open cases had their due dates moved")
             if sla and time.monotonic() >= next_sla:
                 next_sla = time.monotonic() + interval
                 outcome = run_sla_check(db.session)

@@ -20,13 +20,13 @@ from ..domain.filing import (
     load_event_files,
 )
 from ..domain.thai import format_date, format_datetime
-from ..domain.uploads import ACCEPT_ATTRIBUTE, clean_upload
+from ..domain.uploads import ACCEPT_ATTRIBUTE
 from ..extensions import db, limiter
 from ..i18n import current_locale
 from ..input_guard import bounded_int
 from ..intake import intake_form
 from ..models import Attachment, Case, Category, Channel, Division
-from ..web import safe_next, saving
+from ..web import clean_uploaded, safe_next, saving
 from . import bp, receipts
 from .filing_limits import count_saved_filing, filing_blocked_until
 from .forms import AddInformationForm, RatingForm, ReopenForm, TrackForm
@@ -240,8 +240,20 @@ def _case_for_key_holder(code: str, *, whole: bool = False):
     return case
 
 
+def _no_code_asked() -> bool:
+    return request.method == "GET" and not request.args.get("code", "").strip()
+
+
+# One budget for looking codes up, with or without the key: the code-only status page is rate-limited like the
+# POST, so that nobody lists the cases by walking the series. Opening the empty page costs nothing.
+_tracking_budget = limiter.shared_limit(_tracking_limit, scope="track", exempt_when=_no_code_asked)
+
+
 @bp.route("/track", methods=["GET"])
+@_tracking_budget
 def track():
+    """The code alone: status and dates, never the type or anything else. A corruption or gift report answers
+    exactly as an unknown code does: its key is needed."""
     form = TrackForm()
     code = tracking.normalise_code(request.args.get("code", ""))
     case = None
@@ -250,6 +262,8 @@ def track():
         case = find_case_by_code(db.session, code)
         if case is not None and case.id in _authorised_case_ids():
             return redirect(url_for("public.tracked_case", code=case.tracking_code))
+        if case is not None and case.confidential:
+            case = None
     return render_template("public/track.html", form=form, code=code, case=case, tracked=_tracked_cases())
 
 
@@ -263,7 +277,7 @@ def _tracked_cases() -> list:
 
 
 @bp.route("/track", methods=["POST"])
-@limiter.limit(_tracking_limit)
+@_tracking_budget
 def track_with_key():
     form = TrackForm()
     if not form.validate_on_submit():
@@ -315,7 +329,7 @@ def add_information(code):
             form.media.errors = [_("Attach at most %(max)d files; you chose %(n)d.", max=limit, n=len(uploads))]
         for upload in uploads[:limit]:
             try:
-                files.append(clean_upload(upload.filename, upload.read(), current_app.config["MAX_ATTACHMENT_BYTES"]))
+                files.append(clean_uploaded(upload.filename, upload.read()))
             except DomainError as error:
                 form.media.errors = list(form.media.errors) + [error.message]
         if not form.media.errors:

@@ -42,6 +42,10 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: a button that posts (sign out everywhere, confirm or decline a request)."""
+
+
 # --- case actions ----------------------------------------------------------------------------------
 
 

@@ -1,27 +1,40 @@
 """``flask --app eservice stats`` and ``flask --app eservice demo-data``."""
 
-import csv
-import io
 import json
 import time as timer
-import unicodedata
 
 import click
+import wcwidth
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from ..csv_files import csv_text
 from ..database import begin_write
-from ..domain import stats
+from ..domain import integrity_figures, stats
 from ..domain.errors import DomainError
 from ..domain.stats import current_fiscal_year
 from ..extensions import db
-from .tables import BY_TABLES, Table, as_of_caption, build_tables, format_cell, period_caption
+from .exports import table_rows
+from .tables import (
+    BY_TABLES,
+    TOTAL_CODE,
+    Table,
+    as_of_caption,
+    build_tables,
+    coverage_notes,
+    format_cell,
+    period_caption,
+)
 
 
 def display_width(text: str) -> int:
-    """Columns a string takes in a terminal: Thai vowel and tone marks above or below a consonant take none."""
-    return sum(0 if unicodedata.combining(ch) or unicodedata.category(ch) == "Mn" else 1 for ch in text)
+    """Columns a string takes in a terminal (wcwidth): Thai vowel and tone marks above or below a
+    consonant take none, East Asian wide characters two; a control character is counted as none."""
+    width = wcwidth.wcswidth(text)
+    if width >= 0:
+        return width
+    return sum(max(wcwidth.wcwidth(ch), 0) for ch in text)
 
 
 def text_table(table: Table, locale: str) -> str:
@@ -56,8 +69,12 @@ def text_table(table: Table, locale: str) -> str:
               help="One breakdown; without it, the summary with the same period a year earlier.")
 @click.option("--format", "output", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--lang", type=click.Choice(["th", "en"]), default="th", show_default=True)
+@click.option("--exact-integrity", is_flag=True,
+              help="Exact counts of corruption and gift reports, for the integrity unit; without it they are "
+                   "given as /admin/stats gives them to administrators and executives (the public page's "
+                   "small-count rule).")
 @with_appcontext
-def stats_command(fiscal_year, half, quarter, month, start, end, by, output, lang):
+def stats_command(fiscal_year, half, quarter, month, start, end, by, output, lang, exact_integrity):
     """Channel-usage statistics, the same figures as /admin/stats."""
     with force_locale(lang):
         parts = [(kind, value) for kind, value in (("half", half), ("quarter", quarter), ("month", month))
@@ -76,11 +93,12 @@ def stats_command(fiscal_year, half, quarter, month, start, end, by, output, lan
                                         start=start.date() if start else None, end=end.date() if end else None)
         except DomainError as error:
             raise click.ClickException(str(error.message)) from None
-        figures = stats.compute(db.session, period)
-        tables = {t.key: t for t in build_tables(db.session, figures, lang)}
+        figures, integrity = integrity_figures.statistics_for(db.session, period, exact=exact_integrity)
+        tables = {t.key: t for t in build_tables(db.session, figures, lang, integrity)}
         table = tables[BY_TABLES[by]] if by else tables["summary"]
-        caption = period_caption(period, lang)
+        caption = period_caption(period, lang, figures.coverage)
         as_of = as_of_caption(figures.today, lang)
+        notes = coverage_notes(figures, lang)
         if output == "json":
             click.echo(json.dumps({
                 "table": table.key,
@@ -88,21 +106,30 @@ def stats_command(fiscal_year, half, quarter, month, start, end, by, output, lan
                 "period": {"kind": period.kind, "fiscal_year": period.fiscal_year, "part": period.part,
                            "start": period.start.isoformat(), "end": period.last_day.isoformat(), "label": caption},
                 "as_of": figures.today.isoformat(),
+                # What the figures cannot know: null cells are no data (before go-live) or not yet reached.
+                "known_from": figures.coverage.known_start.isoformat() if figures.coverage else None,
+                "so_far": bool(figures.coverage and figures.coverage.so_far),
+                "paper_records": figures.summary.totals.paper,
+                "compared_with": {"start": figures.previous.period.start.isoformat(),
+                                  "end": figures.previous.period.last_day.isoformat(),
+                                  "label": period_caption(figures.previous.period, lang)},
+                "notes": notes,
                 "header": table.header,
+                "columns": [{"code": code, "label": label} for code, label in zip(table.column_codes, table.header,
+                                                                                  strict=True)],
                 "rows": table.rows,
+                "row_codes": table.codes,
                 "total": table.total,
+                "total_code": TOTAL_CODE if table.total else None,
+                "note": table.note,
             }, ensure_ascii=False, indent=2))
         elif output == "csv":
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(table.header)
-            writer.writerows([["" if c is None else c for c in row] for row in table.rows])
-            if table.total:
-                writer.writerow(["" if c is None else c for c in table.total])
-            click.echo(out.getvalue(), nl=False)
+            click.echo(csv_text(table_rows(table), lineterminator="\n"), nl=False)
         else:
             click.echo(f"{table.title} – {caption}")
             click.echo(f"{as_of}")
+            for note in notes:
+                click.echo(note)
             click.echo("")
             click.echo(text_table(table, lang))
             if table.note:

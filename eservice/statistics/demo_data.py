@@ -30,7 +30,7 @@ from ..domain.actions import ACKNOWLEDGE, ACTIONS, CLOSE, FILED, RESOLVE, START,
 from ..domain.case_types import CASE_TYPES
 from ..domain.fiscal import fiscal_year_of, fiscal_year_period
 from ..domain.thai import bangkok_today
-from ..domain.tracking import format_tracking_code
+from ..domain.tracking import format_tracking_code, series_for
 from ..models import Case, CaseEvent, Category, Channel, Division, Holiday, Rating, TrackingSequence
 from ..models import Village as VillageModel
 
@@ -184,7 +184,7 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
     villages = list(session.scalars(select(VillageModel.id).where(VillageModel.active.is_(True))
                                     .order_by(VillageModel.number)))
     channels = set(session.scalars(select(Channel.code)))
-    holidays = set(session.scalars(select(Holiday.day)))
+    holidays = set(session.scalars(select(Holiday.day).where(clock.days_off_clause())))
     calendar = WorkingDays(first_day - timedelta(days=7), max(today, last_day) + timedelta(days=400), holidays)
 
     # --- the days cases arrive on, weighted by weekday, holiday and month --------------------------
@@ -226,8 +226,8 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
         return pickers_by_month[key]()
 
     objection_division = session.scalar(select(Division).where(Division.receives_objections.is_(True)))
-    sequence = {fy: n for fy, n in session.execute(select(TrackingSequence.fiscal_year,
-                                                          TrackingSequence.last_number))}
+    sequence = {(fy, series): n for fy, series, n in session.execute(
+        select(TrackingSequence.fiscal_year, TrackingSequence.series, TrackingSequence.last_number))}
     next_id = (session.scalar(select(func.max(Case.id))) or 0) + 1
     span_days = max(1, (last_day - first_day).days)
 
@@ -297,7 +297,8 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
         received_at = moment(received_day, channel not in ("web", "line", "facebook", "email"))
         received_text = store.datetime(received_at)
         fiscal_year = fiscal_year_of(received_day)
-        sequence[fiscal_year] = sequence.get(fiscal_year, 0) + 1
+        series_key = (fiscal_year, series_for(confidential))
+        sequence[series_key] = sequence.get(series_key, 0) + 1
         ack_days, resolve_days = clock.limits_for(category)
         ack_due = calendar.add(received_day, ack_days)
         resolve_due = calendar.add(received_day, resolve_days)
@@ -305,9 +306,10 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
 
         row = {
             "id": next_id,
-            "tracking_code": format_tracking_code(org.tracking_prefix, fiscal_year, sequence[fiscal_year]),
+            "tracking_code": format_tracking_code(org.tracking_prefix, fiscal_year, sequence[series_key],
+                                                  series_key[1]),
             "fiscal_year": fiscal_year,
-            "number": sequence[fiscal_year],
+            "number": sequence[series_key],
             "receipt_key_hash": NO_KEY_HASH,
             "case_type": case_type,
             "channel_code": channel,
@@ -395,11 +397,12 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
     flush()
     restore_indexes()
 
-    for fiscal_year, number in sequence.items():
-        updated = session.execute(update(TrackingSequence).where(TrackingSequence.fiscal_year == fiscal_year)
+    for (fiscal_year, series), number in sequence.items():
+        updated = session.execute(update(TrackingSequence).where(TrackingSequence.fiscal_year == fiscal_year,
+                                                                 TrackingSequence.series == series)
                                   .values(last_number=number))
         if not updated.rowcount:
-            session.add(TrackingSequence(fiscal_year=fiscal_year, last_number=number))
+            session.add(TrackingSequence(fiscal_year=fiscal_year, series=series, last_number=number))
     session.flush()
     _advance_sequences(session)
     return DemoReport(totals["cases"], totals["ratings"], totals["events"], first_day, last_day,

@@ -3,59 +3,78 @@ the tables under the Thai locale for export)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
+import unicodedata
 
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .tables import Table
+from ..csv_files import csv_bytes
+from .tables import TOTAL_CODE, Table
 
 # Excel refuses these in sheet names and allows at most 31 characters.
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_LIMIT = 31
+_LEADING_VOWELS = "\u0e40\u0e41\u0e42\u0e43\u0e44"
+# Each sheet's tab: a short name that fits whole (the full title is on the sheet's second line).
+SHEET_NAMES = {
+    "summary": _l("Summary"),
+    "channel_type": _l("By channel and type"),
+    "channel": _l("By channel"),
+    "type": _l("By type"),
+    "month": _l("By month"),
+    "month_channel": _l("By month and channel"),
+    "division": _l("By division"),
+    "category": _l("By category"),
+    "village": _l("By village"),
+    "satisfaction": _l("Satisfaction ratings"),
+}
 
 
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    text = str(value)
-    # A cell starting with = + - @ is a formula to a spreadsheet: keep names typed by people inert.
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
-        return "'" + text
-    return text
+def table_rows(table: Table) -> list[list]:
+    """The rows of a CSV file of the table: header, rows, total, each ending with its code (``web``,
+    ``complaint``, ``2024-10``, ``total``…)."""
+    rows = [[*table.header, str(_l("Code"))]]
+    rows += [[*row, code] for row, code in zip(table.rows, table.codes, strict=True)]
+    if table.total:
+        rows.append([*table.total, TOTAL_CODE])
+    return rows
 
 
 def table_csv(table: Table) -> bytes:
-    """The table as UTF-8 CSV with a byte-order mark, so Excel shows Thai; header, rows, total."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow([_csv_cell(cell) for cell in row])
-    if table.total:
-        writer.writerow([_csv_cell(cell) for cell in table.total])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The table as UTF-8 CSV with a byte-order mark, so Excel shows Thai (see :func:`table_rows`)."""
+    return csv_bytes(table_rows(table))
 
 
 def rows_csv(header: list[str], rows: list[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_cell(cell) for cell in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes([header, *rows])
+
+
+def _fit(name: str, limit: int) -> str:
+    """``name`` in at most ``limit`` characters, cut at the last space that fits, or else (Thai writes
+    no spaces between words) never between a character and the vowel or tone marks above or below it."""
+    if len(name) <= limit:
+        return name
+    cut = name[:limit + 1].rfind(" ")
+    if cut > 0:
+        return name[:cut].rstrip()
+    cut = limit
+    while cut > 0 and unicodedata.category(name[cut]) == "Mn":  # the mark belongs to the letter before
+        cut -= 1
+    while cut > 0 and name[cut - 1] in _LEADING_VOWELS:  # เ แ โ ใ ไ are written before their consonant
+        cut -= 1
+    return name[:cut]
 
 
 def sheet_name(title: str, used: set[str]) -> str:
-    name = _SHEET_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
+    name = _fit(_SHEET_FORBIDDEN.sub(" ", title).strip(), SHEET_NAME_LIMIT) or "Sheet"
     base, n = name, 2
     while name in used:
         suffix = f" ({n})"
-        name = base[: 31 - len(suffix)] + suffix
+        name = _fit(base, SHEET_NAME_LIMIT - len(suffix)) + suffix
         n += 1
     used.add(name)
     return name
@@ -69,7 +88,7 @@ def tables_xlsx(tables: list[Table], heading: str, period: str, as_of: str) -> b
     used: set[str] = set()
     bold = Font(bold=True)
     for table in tables:
-        sheet = book.create_sheet(sheet_name(table.title, used))
+        sheet = book.create_sheet(sheet_name(str(SHEET_NAMES.get(table.key, table.title)), used))
         sheet.append([heading])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([table.title])

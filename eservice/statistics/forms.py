@@ -70,10 +70,12 @@ class PeriodForm(Form):
     start = DayField(_l("From"), validators=[Optional(), calendar_date])
     end = DayField(_l("To (included)"), validators=[Optional(), calendar_date])
 
-    def set_choices(self, fiscal_years: list[int], locale: str) -> None:
+    def set_choices(self, fiscal_years: list[int], locale: str, default: int | None = None) -> None:
+        """``fiscal_years`` from :func:`eservice.domain.stats.fiscal_years` (the next year first);
+        ``default`` (the current year) is chosen when the address names none."""
         self.fy.choices = [SelectChoice(year, str(year)) for year in fiscal_years]
         if self.fy.data is None and not _given(self.fy):
-            self.fy.data = fiscal_years[0]
+            self.fy.data = default if default in fiscal_years else fiscal_years[0]
         names = THAI_MONTHS_LONG if locale == "th" else EN_MONTHS_LONG
         self.month.choices = [SelectChoice(month, names[month - 1]) for month in FISCAL_MONTHS]
 
@@ -85,7 +87,7 @@ class PeriodForm(Form):
 class PublicYearForm(Form):
     fy = SelectField(_l("Fiscal year (B.E.)"), coerce=int_or_none, validate_choice=False)
 
-    def set_choices(self, fiscal_years: list[int]) -> None:
+    def set_choices(self, fiscal_years: list[int], default: int | None = None) -> None:
         self.fy.choices = [SelectChoice(year, str(year)) for year in fiscal_years]
         if self.fy.data is None and not _given(self.fy):
-            self.fy.data = fiscal_years[0]
+            self.fy.data = default if default in fiscal_years else fiscal_years[0]
