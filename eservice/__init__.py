@@ -27,10 +27,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["SECRET_KEY"] == Defaults.SECRET_KEY and not app.testing:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        os.makedirs(app.instance_path, exist_ok=True)
+        private_folder(app.instance_path)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "eservice.db")
 
-    from . import auth, cli, database, errors, i18n, security, static_files, templating
+    from . import auth, cli, database, deployment, errors, i18n, input_guard, security, static_files, templating
+
+    database.private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    deployment.warn_about_rate_limits(app)
     from .extensions import csrf, db, limiter, login_manager, mail, migrate
 
     database.init_app(app)
@@ -38,6 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    # After the rate limits (they count robots too, and Open311 caps its body size there before it is read),
+    # before every view: text that cannot be stored is refused first.
+    input_guard.init_app(app)
     login_manager.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
@@ -66,7 +72,9 @@ def _config_from_environment(app: Flask) -> None:
     for key, value in os.environ.items():
         if key.startswith("MAIL_"):
             app.config[key] = _parse_scalar(value)
-    if os.environ.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in os.environ:
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    elif os.environ.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     app.config.from_prefixed_env()
     if app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -78,7 +86,7 @@ def _instance_secret_key(instance_path: str) -> str:
     signing sessions with a published default, and restarts do not sign everyone out."""
     import secrets
 
-    os.makedirs(instance_path, exist_ok=True)
+    private_folder(instance_path)
     path = os.path.join(instance_path, "secret_key")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -89,6 +97,14 @@ def _instance_secret_key(instance_path: str) -> str:
             handle.write(secrets.token_hex(32))
     with open(path) as handle:
         return handle.read().strip()
+
+
+def private_folder(path: str) -> None:
+    """Make ``path`` if it is missing, readable by the service's user only (it holds the SQLite database and
+    the secret key); a folder that exists is left as its owner set it."""
+    if not os.path.isdir(path):
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        os.chmod(path, 0o700)  # makedirs' mode is filtered by the umask; this is not
 
 
 def normalise_database_url(url: str) -> str:
@@ -103,6 +119,6 @@ def _parse_scalar(value: str):
     lowered = value.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
-    if value.isdigit():
+    if value.isdecimal():
         return int(value)
     return value

@@ -71,7 +71,7 @@ def init_app(app: Flask) -> None:
     def load_user(user_id: str):
         from .models import User
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 19 else None
+        user = db.session.get(User, int(user_id)) if user_id.isdecimal() and len(user_id) < 19 else None
         if user is None or not user.active:
             return None
         # Sign-out, a password change, an administrator's reset and "sign out everywhere" move the account's

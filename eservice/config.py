@@ -6,7 +6,8 @@ MB = 1024 * 1024
 
 
 class Defaults:
-    SECRET_KEY = "dev-only-change-me"  # noqa: S105  replaced by instance/config.py or SECRET_KEY
+    # Replaced by instance/config.py or SECRET_KEY, else by a random key kept in the instance folder (create_app).
+    SECRET_KEY = "dev-only-change-me"  # noqa: S105  # nosec B105  # never used outside tests
     SQLALCHEMY_DATABASE_URI = None  # set in create_app: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
@@ -98,8 +99,8 @@ class Defaults:
 
     # --- LINE Official Account (issue 12: eservice/line, eservice/domain/line) ------------------------
     # From the LINE Developers console (Messaging API channel). Without a secret /line/webhook is 404.
-    LINE_CHANNEL_SECRET = ""
-    LINE_CHANNEL_ACCESS_TOKEN = ""
+    LINE_CHANNEL_SECRET = ""  # nosec B105  # empty: LINE is off until the deployment gives its secret
+    LINE_CHANNEL_ACCESS_TOKEN = ""  # nosec B105  # empty: as above
     LINE_API_BASE_URL = "https://api.line.me"
     LINE_DATA_API_BASE_URL = "https://api-data.line.me"
     LINE_TIMEOUT_SECONDS = 10  # any one call to LINE; a slow LINE fails that try (retried), never the worker

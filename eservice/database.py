@@ -8,10 +8,11 @@ instead. On PostgreSQL none of this applies: row locks do the queueing.
 """
 
 import contextlib
+import os
 import sqlite3
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
@@ -42,6 +43,22 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+def private_sqlite_file(url: str) -> None:
+    """A SQLite database file that does not exist yet is made empty, readable and writable by the service's
+    user only (SQLite gives its -wal and -shm files the same mode), in a folder made private if it is missing."""
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or parsed.query.get("uri") \
+            or path.startswith("file:") or os.path.exists(path):
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+    with contextlib.suppress(FileExistsError):  # made by another worker starting at the same moment
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def init_app(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
@@ -63,3 +80,23 @@ def begin_write(session: Session | scoped_session) -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"sqlite_immediate": True})
+
+
+
+def can_write(session: Session | scoped_session) -> bool:
+    """True when the database takes a write now (for ``/healthz``); a write is started and rolled back.
+
+    On SQLite ``BEGIN IMMEDIATE`` takes the write lock, which a read-only file or folder refuses; on PostgreSQL
+    an ``UPDATE`` (of no row, so that it waits for no lock) is refused by a read-only server, transaction or
+    standby. Nothing is changed either way. Raises :class:`sqlalchemy.exc.SQLAlchemyError` when it cannot write.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        session.rollback()
+    try:
+        connection = session.connection(execution_options={"sqlite_immediate": True})
+        connection.exec_driver_sql("UPDATE division SET id = id WHERE 1 = 0")
+    finally:
+        session.rollback()
+    return True

@@ -7,8 +7,11 @@ no HTML page ever answers there, whatever the error.
 from collections.abc import Callable
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from .input_guard import UnstorableText
 
 API_ERRORS = "api_error_renderers"
 
@@ -36,7 +39,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        return _api_error(error) or (render_template("errors/error.html", code=400), 400)
+        api = _api_error(error)
+        if api is not None:
+            return api
+        if isinstance(error, UnstorableText):
+            return render_template("errors/error.html", code=400, title=_("This text cannot be kept"),
+                                   text=error.description), 400
+        return render_template("errors/error.html", code=400), 400
 
     @app.errorhandler(403)
     def forbidden(error):

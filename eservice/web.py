@@ -11,6 +11,7 @@ A view that saves a form reads::
     return render_template(...), 422 if form.is_submitted() else 200
 """
 
+import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -26,8 +27,12 @@ from .extensions import db
 
 
 def client_ip() -> str:
-    """The client's address (behind a proxy, as ProxyFix gives it)."""
-    return request.remote_addr or ""
+    """The client's address (behind a proxy, as ProxyFix gives it from X-Forwarded-For); "" when that is not
+    an IP address (a forged or mangled header is never stored or used as a key)."""
+    try:
+        return str(ipaddress.ip_address((request.remote_addr or "").strip()))
+    except ValueError:
+        return ""
 
 
 def clean_uploaded(filename: str, data: bytes) -> CleanFile:

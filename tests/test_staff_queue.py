@@ -15,7 +15,7 @@ from .web import signed_in_client
 
 
 def codes_in(html: str) -> list[str]:
-    return re.findall(r'class="case-link" href="/staff/cases/([A-Z]+-\d{4}-\d+)"', html)
+    return re.findall(r'class="case-link" href="/staff/cases/([A-Z]+-\d{4}-T?\d+)"', html)
 
 
 def _by_code(code):

@@ -18,6 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..input_guard import calendar_date
+
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -143,7 +145,7 @@ class PaperTotalForm(FlaskForm):
 
 
 class HolidayForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Give the date of the holiday."))])
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Give the date of the holiday.")), calendar_date])
     name = StringField(_l("Name"), filters=[_strip], validators=[
         InputRequired(_l("Name the holiday.")), Length(max=200, message=_l("Keep it under %(max)d characters."))])
     name_en = StringField(_l("Name (English)"), filters=[_strip], validators=[
@@ -179,17 +181,21 @@ class PasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[InputRequired(_l("Give the new password."))])
 
 
+_short_filter = Length(max=200, message=_l("Keep it under %(max)d characters."))
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter
 
-    action = StringField(_l("Action"), filters=[_strip])
-    actor = StringField(_l("By (user name)"), filters=[_strip])
-    target_type = StringField(_l("Target type"), filters=[_strip])
-    target_id = StringField(_l("Target id"), filters=[_strip])
-    ip_address = StringField(_l("IP address"), filters=[_strip])
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To (inclusive)"), validators=[Optional()])
+    # Filters are short: a 100,000-character prefix is too complex a LIKE pattern for SQLite.
+    action = StringField(_l("Action"), filters=[_strip], validators=[_short_filter])
+    actor = StringField(_l("By (user name)"), filters=[_strip], validators=[_short_filter])
+    target_type = StringField(_l("Target type"), filters=[_strip], validators=[_short_filter])
+    target_id = StringField(_l("Target id"), filters=[_strip], validators=[_short_filter])
+    ip_address = StringField(_l("IP address"), filters=[_strip], validators=[_short_filter])
+    start = DateField(_l("From"), validators=[Optional(), calendar_date])
+    end = DateField(_l("To (inclusive)"), validators=[Optional(), calendar_date])
 
 
 class MeasureForm(FlaskForm):

@@ -185,7 +185,7 @@ def _ita_rows(fiscal_year: int):
     for key in keys:
         if key == ITA_TOTAL_KEY:
             label = _("Overall ITA score")
-        elif key.isdigit():
+        elif key.isdecimal():
             thai, english = ITA_INDICATORS[int(key)]
             label = f"{key}. " + (str(english) if locale == "en" else thai)
         else:
@@ -228,7 +228,7 @@ def _ita_form(question_count: int):
 
 def _question_indexes(form) -> list[int]:
     return sorted({int(name[1:].split("_")[0]) for name in form._fields if name.startswith("q")
-                   and name[1:].split("_")[0].isdigit()})
+                   and name[1:].split("_")[0].isdecimal()})
 
 
 def _score_entries(form) -> tuple[list[rules.ScoreEntry], list[DomainError]]:
@@ -289,7 +289,8 @@ def ita_edit():
     fiscal_year = _fiscal_year_arg()
     existing = [s for s in rules.ita_scores(db.session, fiscal_year).values() if s.is_question]
     if request.method == "POST":
-        posted = {int(k[1:].split("_")[0]) for k in request.form if k.startswith("q") and k[1:].split("_")[0].isdigit()}
+        numbers = (k[1:].split("_")[0] for k in request.form if k.startswith("q"))
+        posted = {int(n) for n in numbers if n.isdecimal() and len(n) < 4}
         count = min(max(posted, default=-1) + 1, 50)
     else:
         count = len(existing) + 1

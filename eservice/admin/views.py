@@ -21,6 +21,7 @@ from ..domain.roles import Role
 from ..domain.thai import bangkok_today
 from ..extensions import db
 from ..i18n import current_locale
+from ..input_guard import bounded_int
 from ..models import (
     CalendarYear,
     Case,
@@ -211,7 +212,7 @@ def division_edit(division_id):
     if form.validate_on_submit():
         data = admin_rules.DivisionInput(
             code=form.code.data or "", name_th=form.name_th.data, name_en=form.name_en.data or "",
-            parent_id=int(form.parent_id.data) if form.parent_id.data else None,
+            parent_id=bounded_int(form.parent_id.data),  # only spaces: none, as Optional() lets it by
             is_integrity_unit=form.is_integrity_unit.data, receives_objections=form.receives_objections.data,
             sort_order=form.sort_order.data or 0, active=form.active.data)
         done = _save_reference_row(Division, division_id, form,
@@ -263,7 +264,7 @@ def category_edit(category_id):
             form.ack_days.data, form.resolve_days.data = 1, 15
     if form.validate_on_submit():
         data = admin_rules.CategoryInput(
-            code=form.code.data or "", division_id=int(form.division_id.data) if form.division_id.data else None,
+            code=form.code.data or "", division_id=bounded_int(form.division_id.data),
             name_th=form.name_th.data, name_en=form.name_en.data or "", case_types=form.case_types.data or [],
             ack_days=form.ack_days.data, resolve_days=form.resolve_days.data, sort_order=form.sort_order.data or 0,
             active=form.active.data)
@@ -345,7 +346,7 @@ def channel_edit(channel_id):
 def _holiday_year() -> int:
     """The calendar year (C.E.) shown; ``?year=`` may be B.E. or C.E."""
     raw = request.args.get("year", "")
-    if raw.isdigit():
+    if raw.isdecimal():
         year = int(raw)
         year = year - 543 if year > 2400 else year
         if 1900 <= year <= 2200:
@@ -583,12 +584,12 @@ def audit_log():
     if valid and form.start.data and form.end.data and form.start.data > form.end.data:
         form.end.errors = list(form.end.errors) + [_("The end date is before the start date.")]
         valid = False
-    page = request.args.get("page", 1, type=int) or 1
+    page = bounded_int(request.args.get("page"), 1, low=1, high=10**6)
     result = audit.AuditPage([], 0, 1, 1)
     if valid:
         query = audit.AuditQuery(**{name: getattr(form, name).data or "" for name in (
             "action", "actor", "target_type", "target_id", "ip_address")}, start=form.start.data, end=form.end.data)
-        result = audit.search(db.session, query, page=page if 0 < page < 10**9 else 1, page_size=AUDIT_PAGE_SIZE,
+        result = audit.search(db.session, query, page=page, page_size=AUDIT_PAGE_SIZE,
                               full=policy.can_read_confidential_audit_entries(current_user))
     verification = audit.verify(db.session) if request.args.get("verify") == "1" else None
     args = {k: v for k, v in request.args.items() if k not in ("page", "verify") and v}

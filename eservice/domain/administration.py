@@ -426,6 +426,8 @@ def parse_holiday_date(text: str) -> date:
         day, month, year = (int(g) for g in match.groups())
     if year > 2400:
         year -= BE_OFFSET  # a Buddhist-era year
+    if not 1900 <= year <= 2200:
+        raise DomainError(_l("There is no such date: %(text)s.", text=text.strip()[:20]), field="day")
     try:
         return date(year, month, day)
     except ValueError:
@@ -506,7 +508,14 @@ def read_holiday_csv(session: Session, text: str) -> HolidayImport:
 
     known = set(session.scalars(select(Holiday.day).where(days_off_clause())))
     seen: dict[date, int] = {}
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        rows = list(reader)
+    except csv.Error:
+        # A field over the csv module's limit (128 KiB), or a quote never closed before the end.
+        result.errors.append((reader.line_num, _l("This line cannot be read: a field is far too long, or a quote "
+                                                  "mark is not closed. Write each line as 2025-04-13,วันสงกรานต์")))
+        return result
     if len(rows) > MAX_IMPORT_LINES:
         result.errors.append((MAX_IMPORT_LINES + 1, _l("At most %(n)d lines at once.", n=MAX_IMPORT_LINES)))
         return result

@@ -84,7 +84,7 @@ def to_arabic_digits(text: str) -> str:
 def parse_fiscal_year(value, *, field: str = "fy") -> int:
     """A B.E. fiscal year as typed (Thai digits welcome); a C.E. year or nonsense is refused clearly."""
     text = to_arabic_digits(str(value if value is not None else "")).strip()
-    if not text.isdigit():
+    if not text.isdecimal():
         raise DomainError(_l("Give the fiscal year as a Buddhist-era year, for example 2568."), field=field)
     year = int(text)
     if 1900 <= year < FIRST_FISCAL_YEAR:
@@ -152,7 +152,7 @@ class ScoreEntry:
 
 def normalise_key(raw) -> str:
     key = to_arabic_digits(str(raw)).strip().lower()
-    return str(int(key)) if key.isdigit() else key
+    return str(int(key)) if key.isdecimal() else key
 
 
 def check_score_entries(entries: list[ScoreEntry]) -> list[DomainError]:
@@ -161,7 +161,7 @@ def check_score_entries(entries: list[ScoreEntry]) -> list[DomainError]:
     seen: dict[str, ScoreEntry] = {}
     for entry in entries:
         key = entry.key
-        if key.isdigit():
+        if key.isdecimal():
             if int(key) not in ITA_INDICATORS:
                 problems.append(DomainError(_l("There are indicators 1 to 10 only; %(key)s is not one.", key=key),
                                             field=entry.field))
@@ -176,7 +176,7 @@ def check_score_entries(entries: list[ScoreEntry]) -> list[DomainError]:
                 problems.append(DomainError(_l("Write the question as the result sheet words it."),
                                             field=entry.field))
         if key in seen:
-            if key.isdigit():
+            if key.isdecimal():
                 message = _l("Indicator %(key)s is entered twice; keep one score per indicator.", key=key)
             elif key == ITA_TOTAL_KEY:
                 message = _l("The overall score is entered twice; keep one.")
@@ -228,10 +228,33 @@ def save_ita_scores(session: Session, fiscal_year: int, entries: list[ScoreEntry
                 changes[key] = [_score_state(row.score, row.reported_change, row.label_th, row.label_en), None]
                 session.delete(row)
     session.flush()
+    _refuse_removing_named_questions(session, {key for key in changes if key not in _ita_keys(session)}, entries)
     if changes and by is not None:
         audit.change(session, by, "admin.ita.update", target_type="ita_score", target_id=fiscal_year,
                      details={"fiscal_year": fiscal_year, **changes})
     return changes
+
+
+def measures_naming(session: Session, names: set[str]) -> list[Measure]:
+    """The measures (of any year) whose texts name any of the figures ``names``."""
+    found = []
+    for measure in session.scalars(select(Measure).order_by(Measure.fiscal_year, Measure.position)):
+        texts = [*(measure.methods or []), measure.results or "", measure.outcome or ""]
+        if any(match.group(1) in names for text in texts for match in PLACEHOLDER_RE.finditer(text)):
+            found.append(measure)
+    return found
+
+
+def _refuse_removing_named_questions(session: Session, removed: set[str], entries: list[ScoreEntry]) -> None:
+    """A question gone from every year takes its figures with it: refused while a measure names them."""
+    for key in sorted(removed):
+        users = measures_naming(session, {f"ita_{key}", f"ita_{key}_previous", f"ita_{key}_change"})
+        if users:
+            listed = "; ".join(f"{m.fiscal_year} {m.position}. {m.title[:60]}" for m in users[:5])
+            field = next((e.field for e in entries if e.key == key), None)
+            raise DomainError(_l("The question “%(key)s” is named in the texts of these measures: %(measures)s. "
+                                 "Take its figures out of those texts first, or keep the question.", key=key,
+                                 measures=listed), field=field)
 
 
 def _score_state(score, change, label_th, label_en) -> dict:
@@ -260,7 +283,7 @@ def parse_pasted_scores(text: str) -> tuple[list[ScoreEntry], list[tuple[int, ob
         first = to_arabic_digits(line.strip().split()[0]).rstrip(".").lower()
         if first in TOTAL_WORDS:
             key = ITA_TOTAL_KEY
-        elif first.isdigit() and int(first) in ITA_INDICATORS:
+        elif first.isdecimal() and int(first) in ITA_INDICATORS:
             key = str(int(first))
         else:
             problems.append((number, _l("Start the line with the indicator number (1 to 10) or “รวม” for the "
@@ -293,7 +316,7 @@ def ita_scores(session: Session, fiscal_year: int) -> dict[str, ItaScore]:
 def question_keys(session: Session) -> list[str]:
     """Every question short name used in any year (their figures may be named in any year's texts)."""
     keys = session.scalars(select(ItaScore.key).distinct().order_by(ItaScore.key))
-    return [k for k in keys if k != ITA_TOTAL_KEY and not k.isdigit()]
+    return [k for k in keys if k != ITA_TOTAL_KEY and not k.isdecimal()]
 
 
 # --- named figures --------------------------------------------------------------------------------
@@ -324,7 +347,7 @@ def figure_catalogue(session: Session) -> dict[str, object]:
     for key in _ita_keys(session):
         if key == ITA_TOTAL_KEY:
             what = _l("the overall ITA score")
-        elif key.isdigit():
+        elif key.isdecimal():
             what = _l("ITA indicator %(n)s (%(name)s)", n=key, name=ITA_INDICATORS[int(key)][0])
         else:
             what = _l("the ITA question “%(key)s”", key=key)
@@ -519,8 +542,12 @@ def fill_figures(text: str, figures: dict, *, locale: str = "th", digits: str = 
     def replace(match):
         name, filter_, argument = match.group(1), match.group(2) or None, match.group(3)
         if name not in figures:
-            # Checked on saving; a name can only vanish if a question was deleted since.
-            raise DomainError(_l("There is no figure named “%(name)s”.", name=name))
+            # Checked on saving, and a question that texts name cannot be removed; should a name vanish all the
+            # same (a row deleted by hand), the report still prints, with the placeholder as typed in sight and
+            # the name listed with the missing figures.
+            if missing is not None:
+                missing.add(name)
+            return match.group(0)
         value = figures[name]
         if value is None and missing is not None:
             missing.add(name)

@@ -196,7 +196,8 @@ def authenticate(session: Session, username: str, password: str, *, ip: str = ""
                          details={"username": username[:80], "scope": scope, "until": until.isoformat()}, now=now)
         return SignInResult(None)
 
-    assert user is not None
+    if user is None:  # unreachable (an unknown name fails above); a check, not an assert, survives -O
+        return SignInResult(None)
     # The name signed in from here: its failures from here, and its count across addresses, start again.
     session.execute(delete(SignInThrottle).where(
         SignInThrottle.key.in_([keys.keys["pair"], _account_key(username)])))

@@ -10,6 +10,7 @@ from ..auth import permission_required
 from ..database import begin_write
 from ..domain import policy
 from ..extensions import db
+from ..input_guard import checks_own_body
 from ..models.line import LINE_EVENT_STATUSES, LineEvent
 from ..models.outbox import OUTBOX_STATUSES, OutboxMessage
 from . import background, bp
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 
 @bp.route("/line/webhook", methods=["POST"])
+@checks_own_body  # signed by LINE; a chat's text is cleaned when the event is processed
 def webhook():
     secret = channel_secret()
     if not secret:

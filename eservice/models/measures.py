@@ -86,11 +86,11 @@ class ItaScore(Model):
 
     @property
     def indicator(self) -> int | None:
-        return int(self.key) if self.key.isdigit() else None
+        return int(self.key) if self.key.isdecimal() else None
 
     @property
     def is_question(self) -> bool:
-        return self.key != ITA_TOTAL_KEY and not self.key.isdigit()
+        return self.key != ITA_TOTAL_KEY and not self.key.isdecimal()
 
     def label(self, locale: str) -> str:
         if self.key == ITA_TOTAL_KEY:

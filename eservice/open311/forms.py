@@ -169,7 +169,7 @@ def read_post(params: MultiDict):
     village_key = (attributes.get(open311_services.VILLAGE) or [""])[-1]
     if village_key:
         village = None
-        if village_key.isdigit() and len(village_key) < 6:
+        if village_key.isdecimal() and len(village_key) < 6:
             village = db.session.scalar(select(Village).where(Village.number == int(village_key)))
         data["village"] = str(village.id) if village is not None else INVALID_CHOICE
     division_key = (attributes.get(open311_services.SUBJECT_DIVISION) or [""])[-1]

@@ -16,8 +16,10 @@ from ..domain.open311 import services as open311_services
 from ..domain.open311.problems import BAD_REQUEST, NOT_FOUND, Open311Error, fail
 from ..extensions import db, limiter
 from ..i18n import current_locale
+from ..input_guard import checks_own_body
 from ..models import Organisation
 from ..models.open311 import ApiKey
+from ..web import client_ip
 from . import bp, context
 from .errors import render_problems
 from .forms import FIELD_NAMES, read_post
@@ -67,6 +69,8 @@ def open311_view(*, needs_key: bool = False, to_write: bool = False):
             _note_use(key)
             return response
 
+        # The body is capped before it is read (context.prepare) and refuses control characters (forms.read_post).
+        checks_own_body(wrapped)
         # One bucket per key (or per address without one) across every method of the API.
         return limiter.shared_limit(context.rate_limit_value, scope="open311",
                                     key_func=context.rate_limit_key)(wrapped)
@@ -129,7 +133,7 @@ def post_requests(fmt, key):
         key = db.session.get(ApiKey, key.id)
         if key is None or key.revoked:  # revoked while this request was on its way
             keys.authenticate(db.session, context.sent_api_key(), required=True, to_write=True)
-        filed = open311_requests.file_request(db.session, key, intake, ip_address=request.remote_addr or "")
+        filed = open311_requests.file_request(db.session, key, intake, ip_address=client_ip())
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

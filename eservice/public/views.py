@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 from sqlalchemy.exc import InternalError, OperationalError, SQLAlchemyError
 
+from ..database import can_write
 from ..domain import case_types, clock, organisation, pending_uploads, tracking, workflow
 from ..domain.errors import DomainError
 from ..domain.filing import (
@@ -22,6 +23,7 @@ from ..domain.thai import format_date, format_datetime
 from ..domain.uploads import ACCEPT_ATTRIBUTE
 from ..extensions import db, limiter
 from ..i18n import current_locale
+from ..input_guard import bounded_int
 from ..intake import intake_form
 from ..models import Attachment, Case, Category, Channel, Division
 from ..web import clean_uploaded, safe_next, saving
@@ -102,7 +104,7 @@ def file(case_type):
         # "Remove" beside a kept attachment sends the form; nothing is filed, nothing is marked wrong.
         form.validate()  # reads the newly chosen files, if any
         with saving() as saved:
-            pending_uploads.remove(db.session, token, int(removing) if removing.isdigit() else 0)
+            pending_uploads.remove(db.session, token, bounded_int(removing, 0))
         _clear_errors(form)
         return again(200 if saved else 422, files=getattr(form, "clean_files", []))
     if not form.validate_on_submit():
@@ -393,4 +395,9 @@ def healthz():
     except SQLAlchemyError:
         db.session.rollback()
         return {"status": "error", "database": "unavailable"}, 503
+    try:
+        can_write(db.session)
+    except SQLAlchemyError:
+        # Read-only (a full disk, a standby, a read-only mount): pages show, but nothing can be filed.
+        return {"status": "error", "database": "read-only"}, 503
     return {"status": "ok", "database": "ok", "reference_data": divisions is not None}, 200

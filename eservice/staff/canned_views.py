@@ -10,6 +10,7 @@ from ..domain import canned_replies, policy
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale
+from ..input_guard import bounded_int
 from ..models import Division
 from ..models.canned import CannedReply
 from ..web import client_ip, saving
@@ -40,7 +41,8 @@ def _reply_or_404(reply_id: int) -> CannedReply:
 
 def _chosen_division(form) -> Division | None:
     value = form.division.data or ""
-    return db.session.get(Division, int(value)) if value.isdigit() and len(value) < 10 else None
+    division_id = bounded_int(value)
+    return db.session.get(Division, division_id) if division_id else None
 
 
 def _save(form, reply_id: int | None):

@@ -53,7 +53,7 @@ class ActionForm(FlaskForm):
     version = HiddenField()
 
     def validate_version(self, field):
-        if not (field.data or "").isdigit():
+        if not (field.data or "").isdecimal():
             raise ValidationError(_l("The form is incomplete; reload the page and try again."))
 
     @property

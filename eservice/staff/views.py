@@ -25,6 +25,7 @@ from ..domain.filing import AlreadyFiled, file_case, filing_digest, find_case_by
 from ..domain.thai import bangkok_today
 from ..domain.uploads import ACCEPT_ATTRIBUTE, ALLOWED_TYPES
 from ..extensions import db
+from ..input_guard import bounded_int
 from ..intake import staff_intake_form
 from ..models import Attachment, Case, Category, Channel, Division, User, Village
 from ..models.reference import village_label
@@ -102,10 +103,7 @@ def _chosen(field) -> str:
 
 
 def _filters_from(form: QueueFilterForm) -> queue_domain.QueueFilters:
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = bounded_int(request.args.get("page"), 1, low=1, high=10**6)
     village, division = _chosen(form.village), _chosen(form.division)
     for field in (form.status, form.case_type, form.category, form.channel, form.village, form.division,
                   form.assigned, form.due):
@@ -115,8 +113,8 @@ def _filters_from(form: QueueFilterForm) -> queue_domain.QueueFilters:
         case_type=_chosen(form.case_type),
         category=_chosen(form.category),
         channel=_chosen(form.channel),
-        village=int(village) if village else None,
-        division=int(division) if division else None,
+        village=bounded_int(village),
+        division=bounded_int(division),
         assigned=_chosen(form.assigned),
         due=_chosen(form.due),
         q=(request.args.get("q") or "").strip()[:100],
@@ -191,7 +189,8 @@ def _assignee(form) -> User | None:
     value = form.assignee.data or ""
     if not value:
         return None
-    user = db.session.get(User, int(value)) if value.isdigit() and len(value) < 10 else None
+    user_id = bounded_int(value)
+    user = db.session.get(User, user_id) if user_id else None
     if user is None:
         raise DomainError(_l("Choose an officer from the list."), field="assignee")
     return user
@@ -199,7 +198,8 @@ def _assignee(form) -> User | None:
 
 def _division(form) -> Division | None:
     value = form.division.data or ""
-    return db.session.get(Division, int(value)) if value.isdigit() and len(value) < 10 else None
+    division_id = bounded_int(value)
+    return db.session.get(Division, division_id) if division_id else None
 
 
 # By ``staff_name`` in the registry (eservice.domain.actions), which gives each its slug, button and message.
@@ -230,7 +230,8 @@ ACTION_FORMS: dict[str, ActionForm] = {
     "reveal": ActionForm(RevealForm, lambda s, c, u, f, **k: case_actions.reveal_identity(
         s, c, u, reason=f.reason.data, **k)),
 }
-assert set(ACTION_FORMS) == set(actions.STAFF_ACTIONS), "every staff action in the registry has its form"
+if set(ACTION_FORMS) != set(actions.STAFF_ACTIONS):  # checked at import, also under python -O
+    raise RuntimeError("every staff action in the registry needs its form in ACTION_FORMS")
 
 
 def _prepare(name: str, form, case: Case, user: User) -> None:

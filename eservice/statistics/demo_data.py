@@ -164,7 +164,7 @@ def generate(session: Session, n_cases: int, *, first_fy: int, last_fy: int, see
              today: date | None = None, progress: Callable[[int], None] | None = None) -> DemoReport:
     """Add ``n_cases`` demonstration cases received from the start of ``first_fy`` to the end of
     ``last_fy`` or ``today``, whichever is earlier. The caller commits."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311  # made-up demonstration cases, repeatable from the seed; no secret
     today = today or bangkok_today()
     first_day = fiscal_year_period(first_fy).start
     last_day = min(fiscal_year_period(last_fy).end - timedelta(days=1), today)
@@ -465,7 +465,9 @@ class Storage:
                     elif column.default is not None or not column.nullable:
                         raise RuntimeError(f"demo data: give {table.name}.{column.name} a value in demo_data.py")
                 every = columns + list(defaults)
-                sql.append(f'INSERT INTO "{table.name}" ({", ".join(every)}) VALUES ({", ".join("?" * len(every))})')
+                # Table and column names come from the models, the values are bound parameters.
+                statement = f'INSERT INTO "{table.name}" ({", ".join(every)}) VALUES ({", ".join("?" * len(every))})'  # nosec B608
+                sql.append(statement)
             extra = tuple(defaults.values())
             if isinstance(rows[0], dict):
                 values = [tuple(row.values()) + extra for row in rows]
@@ -495,7 +497,7 @@ def _advance_sequences(session: Session) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for table in ('"case"',):
-        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # nosec B608  # a constant
                              f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
 
 

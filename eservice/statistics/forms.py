@@ -8,6 +8,7 @@ from wtforms.validators import Optional
 
 from ..domain.stats import EN_MONTHS_LONG
 from ..domain.thai import THAI_MONTHS_LONG
+from ..input_guard import calendar_date
 
 
 def int_or_none(value):
@@ -18,6 +19,11 @@ def int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _given(field) -> bool:
+    """Whether the address gave the field a value (``?fy=`` gives none: the default applies)."""
+    return bool(field.raw_data and str(field.raw_data[0]).strip())
 
 
 class DayField(DateField):
@@ -61,14 +67,14 @@ class PeriodForm(Form):
         validate_choice=False,
     )
     month = SelectField(_l("Month"), coerce=int_or_none, validate_choice=False)
-    start = DayField(_l("From"), validators=[Optional()])
-    end = DayField(_l("To (included)"), validators=[Optional()])
+    start = DayField(_l("From"), validators=[Optional(), calendar_date])
+    end = DayField(_l("To (included)"), validators=[Optional(), calendar_date])
 
     def set_choices(self, fiscal_years: list[int], locale: str, default: int | None = None) -> None:
         """``fiscal_years`` from :func:`eservice.domain.stats.fiscal_years` (the next year first);
         ``default`` (the current year) is chosen when the address names none."""
         self.fy.choices = [SelectChoice(year, str(year)) for year in fiscal_years]
-        if self.fy.data is None and not self.fy.raw_data:
+        if self.fy.data is None and not _given(self.fy):
             self.fy.data = default if default in fiscal_years else fiscal_years[0]
         names = THAI_MONTHS_LONG if locale == "th" else EN_MONTHS_LONG
         self.month.choices = [SelectChoice(month, names[month - 1]) for month in FISCAL_MONTHS]
@@ -83,5 +89,5 @@ class PublicYearForm(Form):
 
     def set_choices(self, fiscal_years: list[int], default: int | None = None) -> None:
         self.fy.choices = [SelectChoice(year, str(year)) for year in fiscal_years]
-        if self.fy.data is None and not self.fy.raw_data:
+        if self.fy.data is None and not _given(self.fy):
             self.fy.data = default if default in fiscal_years else fiscal_years[0]

@@ -127,7 +127,7 @@ def admin_stats_xlsx():
 def _public_year():
     form = PublicYearForm(request.args)
     form.set_choices(stats.fiscal_years(db.session), stats.default_fiscal_year())
-    if form.fy.raw_data and form.fy.raw_data[0] and form.fy.data is None:
+    if form.fy.data is None:
         form.fy.errors = [_l("Enter the fiscal year as a Buddhist-era year, e.g. 2568.")]
         return form, None
     try:
