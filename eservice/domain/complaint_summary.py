@@ -190,25 +190,7 @@ def _fill_counts(session: Session, summary: ComplaintSummary, locale: str, inclu
                        by_category[category], by_month[month]):
             counts.late += late
             counts.ack_late += ack_late
-    columns = [Case.ack_working_days, Case.resolve_working_days, Case.acknowledged_on_time, Case.reopen_count,
-               Case.rating_score]
-    durations = stats.Durations()
-    ratings = dict.fromkeys(range(1, 6), 0)
-    for ack, resolve, ack_on_time, reopen_count, score, n in stats._grouped(session, period, columns, *conditions):
-        if ack is not None:
-            durations.ack[ack] = durations.ack.get(ack, 0) + n
-        if resolve is not None:
-            durations.resolve[resolve] = durations.resolve.get(resolve, 0) + n
-        if ack_on_time is True:
-            totals.ack_on_time += n
-        elif ack_on_time is False:
-            totals.ack_late += n
-        if reopen_count:
-            totals.reopened += n
-        if resolve is not None or reopen_count:
-            totals.answered_ever += n
-        if score is not None:
-            ratings[score] = ratings.get(score, 0) + n
+    durations, ratings = stats.timing_and_ratings(session, period, totals, *conditions)
     summary.totals = totals
     summary.durations = durations
     summary.satisfaction = stats.Satisfaction(distribution=ratings, rateable=totals.rateable)

@@ -547,6 +547,33 @@ def coverage_of(session: Session, period: StatsPeriod, today: date | None = None
     return Coverage(period.start, period.end, today or bangkok_today(), since, paper.any)
 
 
+def timing_and_ratings(session: Session, period: StatsPeriod, totals: Counts,
+                       *conditions) -> tuple[Durations, dict[int, int]]:
+    """The working days cases of ``period`` (matching ``conditions``) took to be acknowledged and answered,
+    and the distribution of their ratings (1–5); adds acknowledgements on and past time, reopened cases and
+    cases ever answered to ``totals``. The statistics and the complaint-handling summary share it."""
+    durations = Durations()
+    ratings = dict.fromkeys(range(1, 6), 0)
+    columns = [Case.ack_working_days, Case.resolve_working_days, Case.acknowledged_on_time, Case.reopen_count,
+               Case.rating_score]
+    for ack, resolve, ack_on_time, reopen_count, score, n in _grouped(session, period, columns, *conditions):
+        if ack is not None:
+            durations.ack[ack] = durations.ack.get(ack, 0) + n
+        if resolve is not None:
+            durations.resolve[resolve] = durations.resolve.get(resolve, 0) + n
+        if ack_on_time is True:
+            totals.ack_on_time += n
+        elif ack_on_time is False:
+            totals.ack_late += n
+        if reopen_count:
+            totals.reopened += n
+        if resolve is not None or reopen_count:
+            totals.answered_ever += n
+        if score is not None:
+            ratings[score] = ratings.get(score, 0) + n
+    return durations, ratings
+
+
 def summarise(session: Session, period: StatsPeriod, today: date | None = None,
               late_rows: list | None = None, exclude_types: tuple[str, ...] = ()) -> Summary:
     """The figures of a period that need no breakdown by division, category or village, leaving out
@@ -583,26 +610,7 @@ def summarise(session: Session, period: StatsPeriod, today: date | None = None,
         by_month[month].ack_late += ack_late
         month_type[(month, case_type)].late += late
 
-    durations = Durations()
-    ratings = dict.fromkeys(range(1, 6), 0)
-    columns = [Case.ack_working_days, Case.resolve_working_days, Case.acknowledged_on_time, Case.reopen_count,
-               Case.rating_score]
-    for ack, resolve, ack_on_time, reopen_count, score, n in _grouped(session, period, columns,
-                                                                      *_without(exclude_types)):
-        if ack is not None:
-            durations.ack[ack] = durations.ack.get(ack, 0) + n
-        if resolve is not None:
-            durations.resolve[resolve] = durations.resolve.get(resolve, 0) + n
-        if ack_on_time is True:
-            totals.ack_on_time += n
-        elif ack_on_time is False:
-            totals.ack_late += n
-        if reopen_count:
-            totals.reopened += n
-        if resolve is not None or reopen_count:
-            totals.answered_ever += n
-        if score is not None:
-            ratings[score] = ratings.get(score, 0) + n
+    durations, ratings = timing_and_ratings(session, period, totals, *_without(exclude_types))
     for (channel, case_type), n in paper.by_channel_type.items():
         totals.add_paper(n)
         by_channel[channel] += n
