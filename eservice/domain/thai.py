@@ -88,8 +88,11 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
+# The one rule for a phone number, also published in the Open311 API's OpenAPI document.
+PHONE_PATTERN = r"0[689][0-9]{8}|0[2-57][0-9]{7}"
+
+
 def is_valid_phone(value: str) -> bool:
     """Mobiles: 10 digits starting 06, 08 or 09. Landlines: 9 digits starting 02 to 05 or 07 (06 numbers
     are mobiles, so a 9-digit 06… is a mobile with a digit missing)."""
-    digits = normalise_phone(value)
-    return bool(re.fullmatch(r"0[689]\d{8}", digits) or re.fullmatch(r"0[2-57]\d{7}", digits))
+    return bool(re.fullmatch(PHONE_PATTERN, normalise_phone(value)))

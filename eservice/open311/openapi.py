@@ -5,6 +5,7 @@ The JSON schemas follow the community schemas of open311/schema-validation (code
 """
 
 from ..domain.open311.requests import MAX_DESCRIPTION_CHARS, STATUSES
+from ..domain.thai import PHONE_PATTERN
 from .forms import MAX_MEDIA_URL_CHARS
 
 # A comma list, as the spec allows: spaces around items and empty items are ignored.
@@ -187,7 +188,7 @@ def _new_request(services: list[tuple[str, list]], jurisdiction: str) -> dict:
         "account_id": _text(100, description="Accepted and not used"),
         "first_name": _text(100),
         "last_name": _text(100),
-        "phone": _or_blank({"type": "string", "pattern": r"^(0[689][0-9]{8}|0[2-7][0-9]{7})$",
+        "phone": _or_blank({"type": "string", "pattern": f"^({PHONE_PATTERN})$",
                             "description": "A Thai mobile (10 digits) or landline (9 digits)"}),
         "description": _text(MAX_DESCRIPTION_CHARS, NOT_BLANK),
         "media_url": {"anyOf": [{"type": "string", "maxLength": 0}, _text(
